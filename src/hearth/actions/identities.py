@@ -1,0 +1,138 @@
+"""Resolving platform accounts to members, creating both on first sight.
+
+Used inside an ingest transaction: :class:`IdentityResolver` keeps a bounded cache of
+``(platform, external_id) -> (identity_id, member_id)`` so a bulk import touches the identity
+table once per new account, not once per activity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from hearth.domain.activity import IdentityRef
+from hearth.domain.members import display_name_for, merged_names
+from hearth.store.tables import identities, members
+
+Key = tuple[str, str]
+CACHE_LIMIT = 200_000
+
+
+class IdentityResolver:
+    """Maps identity refs to ``(identity_id, member_id)``, creating members as needed."""
+
+    def __init__(self) -> None:
+        self._ids: dict[Key, tuple[int, int]] = {}
+        self._names: dict[Key, tuple[str, ...]] = {}
+
+    def forget(self) -> None:
+        """Drop the cache (after merges, or when another writer may have moved identities)."""
+        self._ids.clear()
+        self._names.clear()
+
+    def get(self, ref: IdentityRef) -> tuple[int, int]:
+        return self._ids[(ref.platform, ref.external_id)]
+
+    def resolve(self, conn: Connection, refs: Iterable[IdentityRef]) -> None:
+        """Make sure every ref in ``refs`` is known, stored and has its names recorded."""
+        if len(self._ids) > CACHE_LIMIT:
+            self.forget()
+        wanted: dict[Key, IdentityRef] = {}
+        seen_names: dict[Key, list[str]] = {}
+        for ref in refs:
+            key = (ref.platform, ref.external_id)
+            known = wanted.get(key)
+            if known is None or _richer(ref, known):
+                wanted[key] = ref
+            seen_names[key] = merged_names(seen_names.get(key, []), *_names_of(ref))
+        missing = [key for key in wanted if key not in self._ids]
+        if missing:
+            self._load(conn, missing)
+            new = [wanted[key] for key in missing if key not in self._ids]
+            if new:
+                self._create(conn, new)
+        self._record_names(conn, wanted, seen_names)
+
+    def _load(self, conn: Connection, keys: list[Key]) -> None:
+        by_platform: dict[str, list[str]] = {}
+        for platform, external_id in keys:
+            by_platform.setdefault(platform, []).append(external_id)
+        for platform, external_ids in by_platform.items():
+            for start in range(0, len(external_ids), 5000):
+                chunk = external_ids[start : start + 5000]
+                rows = conn.execute(
+                    select(
+                        identities.c.external_id,
+                        identities.c.id,
+                        identities.c.member_id,
+                        identities.c.names,
+                    ).where(
+                        identities.c.platform == platform,
+                        identities.c.external_id.in_(chunk),
+                    )
+                )
+                for external_id, identity_id, member_id, names in rows:
+                    self._ids[(platform, external_id)] = (identity_id, member_id)
+                    self._names[(platform, external_id)] = tuple(names or ())
+
+    def _create(self, conn: Connection, refs: list[IdentityRef]) -> None:
+        now = datetime.now(UTC)
+        member_ids = conn.scalars(
+            insert(members).returning(members.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "display_name": display_name_for(ref)[:200],
+                    "is_bot": ref.is_bot,
+                    "is_staff": False,
+                    "created_at": now,
+                }
+                for ref in refs
+            ],
+        ).all()
+        identity_ids = conn.scalars(
+            insert(identities).returning(identities.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "platform": ref.platform,
+                    "external_id": ref.external_id,
+                    "handle": ref.handle,
+                    "email": ref.email.lower() if ref.email else None,
+                    "names": _names_of(ref),
+                    "profile": {},
+                    "member_id": member_id,
+                    "created_at": now,
+                }
+                for ref, member_id in zip(refs, member_ids, strict=True)
+            ],
+        ).all()
+        for ref, identity_id, member_id in zip(refs, identity_ids, member_ids, strict=True):
+            key = (ref.platform, ref.external_id)
+            self._ids[key] = (identity_id, member_id)
+            self._names[key] = tuple(_names_of(ref))
+
+    def _record_names(
+        self, conn: Connection, refs: dict[Key, IdentityRef], seen: dict[Key, list[str]]
+    ) -> None:
+        for key, ref in refs.items():
+            known = self._names.get(key, ())
+            names = merged_names(list(known), *seen[key])
+            if len(names) == len(known):
+                continue
+            identity_id, _member = self._ids[key]
+            values: dict[str, object] = {"names": names}
+            if ref.handle:
+                values["handle"] = ref.handle
+            if ref.email:
+                values["email"] = ref.email.lower()
+            conn.execute(update(identities).where(identities.c.id == identity_id).values(values))
+            self._names[key] = tuple(names)
+
+
+def _names_of(ref: IdentityRef) -> list[str]:
+    return merged_names([], ref.display_name, ref.handle)
+
+
+def _richer(ref: IdentityRef, other: IdentityRef) -> bool:
+    return len(_names_of(ref)) > len(_names_of(other)) or (bool(ref.email) and not other.email)

@@ -1,0 +1,188 @@
+"""Ingest: the one way activities enter the ledger.
+
+:func:`ingest` takes an iterable of any size of parsed records — :class:`ActivityIn` or the
+:class:`RecordError` a parser produced for a bad record — and stores the activities in batches,
+one transaction per batch, in bounded memory. ``(platform, source_id)`` is unique: an activity
+seen before (in an earlier import or earlier in the same one) is counted as a duplicate and
+changes nothing. Bad records are counted and reported; the good records around them are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hearth.actions.identities import IdentityResolver
+from hearth.domain.activity import ActivityIn, IdentityRef, ensure_utc, validate_activity
+from hearth.errors import RecordError
+from hearth.store.tables import activities
+
+Parsed = ActivityIn | RecordError
+MAX_KEPT_ERRORS = 1000
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: counts, and the first errors with their locations."""
+
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        return self.imported + self.duplicates + self.rejected
+
+    def reject(self, error: RecordError) -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(error)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "errors": [str(e) for e in self.errors],
+        }
+
+
+ProgressCallback = Callable[[IngestReport], None]
+
+
+def ingest(
+    engine: Engine,
+    records: Iterable[Parsed],
+    *,
+    batch_size: int = 2000,
+    on_batch: ProgressCallback | None = None,
+    resolver: IdentityResolver | None = None,
+) -> IngestReport:
+    """Store ``records`` in the ledger; see the module docstring."""
+    report = IngestReport()
+    resolver = resolver or IdentityResolver()
+    insert_stmt = _insert_ignoring_duplicates(engine.dialect.name)
+    iterator = iter(records)
+    while batch := list(islice(iterator, batch_size)):
+        good = _validated(batch, report)
+        if good:
+            with engine.begin() as conn:
+                _store_batch(conn, insert_stmt, resolver, good, report)
+        if on_batch is not None:
+            on_batch(report)
+    return report
+
+
+def ingest_one(engine: Engine, activity: ActivityIn) -> bool:
+    """Store one activity; True when it was new, False when it was a duplicate."""
+    report = ingest(engine, [activity], batch_size=1)
+    if report.errors:
+        raise report.errors[0]
+    return report.imported == 1
+
+
+def _validated(batch: list[Parsed], report: IngestReport) -> list[ActivityIn]:
+    good: list[ActivityIn] = []
+    for record in batch:
+        if isinstance(record, RecordError):
+            report.reject(record)
+            continue
+        problems = validate_activity(record)
+        if problems:
+            report.reject(
+                RecordError("; ".join(problems), element=f"{record.platform}:{record.source_id}")
+            )
+            continue
+        good.append(record)
+    return good
+
+
+def _store_batch(
+    conn: Connection,
+    insert_stmt: Insert,
+    resolver: IdentityResolver,
+    batch: list[ActivityIn],
+    report: IngestReport,
+) -> None:
+    fresh = _drop_known(conn, batch, report)
+    if not fresh:
+        return
+    resolver.resolve(conn, _refs(fresh))
+    rows = []
+    for activity in fresh:
+        actor_identity = actor_member = owner_identity = owner_member = None
+        if activity.actor is not None:
+            actor_identity, actor_member = resolver.get(activity.actor)
+        if activity.target_owner is not None:
+            owner_identity, owner_member = resolver.get(activity.target_owner)
+        rows.append(
+            {
+                "platform": activity.platform,
+                "source_id": activity.source_id,
+                "kind": activity.kind,
+                "occurred_at": ensure_utc(activity.occurred_at),
+                "actor_identity_id": actor_identity,
+                "actor_member_id": actor_member,
+                "target_type": activity.target_type,
+                "target_id": activity.target_id,
+                "target_owner_identity_id": owner_identity,
+                "target_owner_member_id": owner_member,
+                "properties": dict(activity.properties),
+            }
+        )
+    result = conn.execute(insert_stmt, rows)
+    stored = result.rowcount if result.rowcount >= 0 else len(rows)
+    report.imported += stored
+    report.duplicates += len(rows) - stored
+
+
+def _drop_known(
+    conn: Connection, batch: list[ActivityIn], report: IngestReport
+) -> list[ActivityIn]:
+    """The activities of ``batch`` not stored before and not repeated within the batch."""
+    by_platform: dict[str, dict[str, ActivityIn]] = {}
+    for activity in batch:
+        same = by_platform.setdefault(activity.platform, {})
+        if activity.source_id in same:
+            report.duplicates += 1
+        else:
+            same[activity.source_id] = activity
+    fresh: list[ActivityIn] = []
+    for platform, by_source in by_platform.items():
+        known = set(
+            conn.scalars(
+                select(activities.c.source_id).where(
+                    activities.c.platform == platform,
+                    activities.c.source_id.in_(list(by_source)),
+                )
+            )
+        )
+        report.duplicates += len(known)
+        fresh.extend(a for source_id, a in by_source.items() if source_id not in known)
+    return fresh
+
+
+def _refs(batch: list[ActivityIn]) -> Iterator[IdentityRef]:
+    for activity in batch:
+        if activity.actor is not None:
+            yield activity.actor
+        if activity.target_owner is not None:
+            yield activity.target_owner
+
+
+def _insert_ignoring_duplicates(dialect: str) -> Insert:
+    if dialect == "postgresql":
+        return postgresql.insert(activities).on_conflict_do_nothing(
+            index_elements=["platform", "source_id"]
+        )
+    if dialect == "sqlite":
+        return sqlite.insert(activities).on_conflict_do_nothing(
+            index_elements=["platform", "source_id"]
+        )
+    raise NotImplementedError(f"ingest does not support the '{dialect}' database")

@@ -1,0 +1,1 @@
+"""Connectors: outside data <-> ledger activities, one package per platform."""

@@ -1,0 +1,1 @@
+"""The JSON Lines format: one activity per line (see docs/import-jsonl.md)."""

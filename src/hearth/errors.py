@@ -1,0 +1,101 @@
+"""Hearth's typed errors: one tree, each with a stable code and a message a user can act on.
+
+::
+
+    HearthError                      hearth
+    ├── ConfigError                  config        settings missing, invalid or unsafe
+    ├── InputError                   input         untrusted input is malformed
+    │   ├── RecordError              input.record  one record of a file (file, line, field)
+    │   └── UnknownKind              input.kind    an activity kind not in the vocabulary
+    ├── NotFound                     not_found     a member, identity or record does not exist
+    ├── Conflict                     conflict      the change contradicts the current state
+    ├── PermissionDenied             permission    the caller may not do this
+    └── StoreError                   store         the database is unreachable or not migrated
+
+Code below the interfaces raises these; each interface (CLI, web, bot) has one mapper that
+turns them into a message, an HTTP status or a reply. Nothing else is caught broadly.
+"""
+
+from __future__ import annotations
+
+
+class HearthError(Exception):
+    """Base of every error Hearth raises on purpose."""
+
+    code = "hearth"
+    http_status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(HearthError):
+    code = "config"
+
+
+class InputError(HearthError):
+    code = "input"
+    http_status = 400
+
+
+class RecordError(InputError):
+    """One bad record in an input file: says where it is and what was expected."""
+
+    code = "input.record"
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        element: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.source = source
+        self.line = line
+        self.element = element
+        self.field = field
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.source:
+            where.append(self.source)
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.element:
+            where.append(self.element)
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.problem}" if prefix else self.problem
+
+
+class UnknownKind(InputError):
+    code = "input.kind"
+
+
+class NotFound(HearthError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(HearthError):
+    code = "conflict"
+    http_status = 409
+
+
+class PermissionDenied(HearthError):
+    code = "permission"
+    http_status = 403
+
+
+class StoreError(HearthError):
+    code = "store"
+    http_status = 503

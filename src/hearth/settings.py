@@ -1,0 +1,54 @@
+"""The one settings object: environment (``HEARTH_*``), then ``.env``, then defaults."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hearth.errors import ConfigError
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "placeholder"}
+
+
+class Settings(BaseSettings):
+    """Hearth's configuration. Pass it explicitly; nothing reads the environment at import."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HEARTH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./hearth.db"
+    playbook: str = "phoenix"
+    secret_key: SecretStr = Field(default=SecretStr("change-me"))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    ingest_batch_size: int = Field(default=2000, ge=1, le=50_000)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production":
+            secret = self.secret_key.get_secret_value().strip().lower()
+            if secret in PLACEHOLDER_SECRETS or len(secret) < 16:
+                raise ValueError(
+                    "HEARTH_SECRET_KEY is missing or a placeholder; production needs a random "
+                    "secret of at least 16 characters"
+                )
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation problems into a ConfigError a user can act on."""
+    from pydantic import ValidationError
+
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, the engine, queries and Alembic migrations."""
