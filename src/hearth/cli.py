@@ -34,8 +34,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(member_app, name="member")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -59,6 +59,11 @@ class State:
             check_ready(self._engine)
         return self._engine
 
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
 
 def _state(ctx: typer.Context) -> State:
     state = ctx.find_root().obj
@@ -80,6 +85,7 @@ def root(
 ) -> None:
     """Hearth: a self-hosted community engine for developer communities."""
     ctx.obj = State(db=db)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @app.command()

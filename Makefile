@@ -1,0 +1,45 @@
+# Hearth: the whole set-up on a fresh machine is `make demo` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB := sqlite:///./demo.db
+
+.PHONY: demo test lint bench docs clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+## demo: install, build a generated demo community in demo.db and serve it on :8000
+demo: $(STAMP)
+	rm -f demo.db demo.db-wal demo.db-shm
+	$(BIN)/hearth --db $(DEMO_DB) init
+	$(BIN)/hearth --db $(DEMO_DB) generate --members 400 --events 40000 --seed 7
+	@echo "Hearth is serving the demo community on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(BIN)/hearth --db $(DEMO_DB) serve --host 127.0.0.1 --port 8000
+
+## test: install with test dependencies and run the suite on SQLite and PostgreSQL
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/hearth docs --check
+	$(BIN)/pytest
+
+## lint: ruff and mypy
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/hearth/domain src/hearth/actions
+
+## bench: the ingest benchmark (results in docs/benchmarks.md)
+bench: $(STAMP)
+	$(BIN)/python -m bench.ingest
+
+## docs: regenerate the generated references in docs/
+docs: $(STAMP)
+	$(BIN)/hearth docs
+
+clean:
+	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,112 @@
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, select
+
+from hearth.actions.context import Caller
+from hearth.actions.export import access_member_export
+from hearth.actions.ingest import ingest
+from hearth.actions.members import do_flag, do_link_identity, do_merge, do_unmerge
+from hearth.domain.activity import ActivityIn, IdentityRef
+from hearth.errors import Conflict, NotFound, PermissionDenied
+from hearth.store.tables import audit_log, identities
+
+T0 = datetime(2024, 3, 1, tzinfo=UTC)
+STAFF = Caller.operator("test")
+
+
+def seed(engine: Engine) -> None:
+    alice_discord = IdentityRef("discord", "100", handle="alice")
+    alice_github = IdentityRef("github", "alice-dev", handle="alice-dev")
+    bob = IdentityRef("github", "bob", handle="bob")
+    ingest(
+        engine,
+        [
+            ActivityIn("discord", "m1", "message.posted", T0, alice_discord),
+            ActivityIn("discord", "m2", "message.posted", T0, alice_discord),
+            ActivityIn("github", "pr1", "pr.merged", T0, alice_github),
+            ActivityIn("github", "c1", "issue.commented", T0, bob, "issue", "1", alice_github),
+        ],
+    )
+
+
+def exported(engine: Engine) -> dict[str, dict]:
+    return {row["display_name"]: row for row in access_member_export(engine, STAFF)}
+
+
+def test_merge_combines_identities_and_counts_then_unmerge_restores(engine: Engine) -> None:
+    seed(engine)
+    before = exported(engine)
+    alice, alice_dev = before["alice"]["member_id"], before["alice-dev"]["member_id"]
+    move = do_merge(engine, STAFF, alice_dev, alice, reason="same person")
+    after = exported(engine)
+    assert "alice-dev" not in after
+    merged = after["alice"]
+    assert {i["platform"] for i in merged["identities"]} == {"discord", "github"}
+    assert merged["activity_counts"] == {"message.posted": 2, "pr.merged": 1}
+    assert merged["received_counts"] == {"issue.commented": 1}
+
+    do_unmerge(engine, STAFF, move)
+    assert exported(engine) == before
+    with engine.connect() as conn:
+        actions = [row.action for row in conn.execute(select(audit_log).order_by(audit_log.c.id))]
+    assert actions == ["member.merged", "member.unmerged"]
+
+
+def test_merge_rules(engine: Engine) -> None:
+    seed(engine)
+    ids = {name: row["member_id"] for name, row in exported(engine).items()}
+    with pytest.raises(Conflict):
+        do_merge(engine, STAFF, ids["alice"], ids["alice"])
+    with pytest.raises(NotFound):
+        do_merge(engine, STAFF, 9999, ids["alice"])
+    with pytest.raises(PermissionDenied):
+        do_merge(engine, Caller("someone"), ids["bob"], ids["alice"])
+    move = do_merge(engine, STAFF, ids["bob"], ids["alice"])
+    with pytest.raises(Conflict):
+        do_merge(engine, STAFF, ids["bob"], ids["alice-dev"])
+    do_unmerge(engine, STAFF, move)
+    with pytest.raises(Conflict):
+        do_unmerge(engine, STAFF, move)
+
+
+def test_link_moves_one_identity_and_can_be_undone(engine: Engine) -> None:
+    seed(engine)
+    ids = {name: row["member_id"] for name, row in exported(engine).items()}
+    with engine.connect() as conn:
+        github_identity = conn.scalar(
+            select(identities.c.id).where(identities.c.external_id == "alice-dev")
+        )
+    link = do_link_identity(engine, STAFF, github_identity, ids["alice"], reason="OAuth login")
+    rows = exported(engine)
+    assert rows["alice"]["activity_counts"]["pr.merged"] == 1
+    assert rows["alice-dev"]["identities"] == []
+    with pytest.raises(Conflict):
+        do_link_identity(engine, STAFF, github_identity, ids["alice"])
+    do_unmerge(engine, STAFF, link)
+    assert exported(engine)["alice-dev"]["activity_counts"] == {"pr.merged": 1}
+
+
+def test_new_activity_after_merge_goes_to_the_surviving_member(engine: Engine) -> None:
+    seed(engine)
+    ids = {name: row["member_id"] for name, row in exported(engine).items()}
+    do_merge(engine, STAFF, ids["alice-dev"], ids["alice"])
+    ingest(engine, [ActivityIn("github", "pr2", "pr.merged", T0, IdentityRef("github", "alice-dev"))])
+    assert exported(engine)["alice"]["activity_counts"]["pr.merged"] == 2
+
+
+def test_flags_are_audited(engine: Engine) -> None:
+    seed(engine)
+    bob = exported(engine)["bob"]["member_id"]
+    do_flag(engine, STAFF, bob, is_bot=True)
+    assert exported(engine)["bob"]["is_bot"] is True
+    with engine.connect() as conn:
+        row = conn.execute(select(audit_log)).one()
+    assert row.action == "member.flagged"
+    assert row.details == {"before": {"is_bot": False}, "after": {"is_bot": True}}
+
+
+def test_bot_identities_create_bot_members(engine: Engine) -> None:
+    ingest(engine, [ActivityIn("github", "x", "pr.opened", T0,
+                               IdentityRef("github", "49699333", "dependabot[bot]", is_bot=True))])
+    assert exported(engine)["dependabot[bot]"]["is_bot"] is True
