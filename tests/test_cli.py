@@ -49,11 +49,21 @@ def test_import_jsonl_reports_bad_lines_and_keeps_good_ones(db_url: str, tmp_pat
     rows = [json.loads(line) for line in exported.stdout.splitlines()]
     counts = {r["display_name"]: r["activity_counts"] for r in rows}
     assert counts == {"alice": {"message.posted": 2}, "bob": {"message.posted": 1}}
-    keys = {"member_id", "display_name", "identities", "points", "achievements", "tier",
-            "activity_counts"}
+    keys = {
+        "member_id",
+        "display_name",
+        "identities",
+        "points",
+        "achievements",
+        "tier",
+        "activity_counts",
+    }
     assert all(keys <= set(r) for r in rows)
     assert rows[0]["identities"][0] == {
-        "platform": "discord", "external_id": "1", "handle": "alice", "names": ["alice"]
+        "platform": "discord",
+        "external_id": "1",
+        "handle": "alice",
+        "names": ["alice"],
     }
 
 
@@ -72,7 +82,9 @@ def test_not_utf8_is_a_clear_error(db_url: str, tmp_path: Path) -> None:
 
 
 def test_member_commands(db_url: str, tmp_path: Path) -> None:
-    path = write_lines(tmp_path / "a.jsonl", [GOOD % ("m1", "1", "alice"), GOOD % ("m2", "2", "al")])
+    path = write_lines(
+        tmp_path / "a.jsonl", [GOOD % ("m1", "1", "alice"), GOOD % ("m2", "2", "al")]
+    )
     runner.invoke(app, ["--db", db_url, "import", "jsonl", str(path)])
     listed = runner.invoke(app, ["--db", db_url, "member", "list"])
     assert "alice" in listed.output
@@ -100,9 +112,19 @@ def test_main_maps_errors_to_exit_code_2(tmp_path: Path) -> None:
     import sys
 
     proc = subprocess.run(
-        [sys.executable, "-c", "from hearth.cli import main; main()",
-         "--db", f"sqlite:///{tmp_path}/none.db", "import", "jsonl", str(tmp_path / "nope.jsonl")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-c",
+            "from hearth.cli import main; main()",
+            "--db",
+            f"sqlite:///{tmp_path}/none.db",
+            "import",
+            "jsonl",
+            str(tmp_path / "nope.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

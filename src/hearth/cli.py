@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -172,7 +172,7 @@ def import_stackexchange(
 # -- export --------------------------------------------------------------------------------
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
 
 
@@ -369,9 +369,34 @@ def docs_command(
 
 
 def main() -> None:
-    """Entry point: run the app, turning Hearth's errors into a message and exit code 2."""
+    """Entry point: the CLI's error mapper. Hearth's errors become a message and exit code 2."""
+    import os
+
+    from sqlalchemy.exc import OperationalError
+
     try:
         app()
     except HearthError as exc:
         err.print(f"[red]{_('Error')}:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
+    except OperationalError as exc:
+        err.print(f"[red]{_('Database error')}:[/red] {exc.orig}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print(
+            _(
+                "Interrupted. Everything committed so far is kept; run the same command "
+                "again to continue (duplicates are skipped)."
+            )
+        )
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: no traceback at the user
+        if os.environ.get("HEARTH_DEBUG"):
+            raise
+        err.print(
+            f"[red]{_('Internal error')}:[/red] {type(exc).__name__}: {exc}. "
+            + _("Please report it; set HEARTH_DEBUG=1 to see the traceback."),
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(3)

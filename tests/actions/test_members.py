@@ -91,7 +91,9 @@ def test_new_activity_after_merge_goes_to_the_surviving_member(engine: Engine) -
     seed(engine)
     ids = {name: row["member_id"] for name, row in exported(engine).items()}
     do_merge(engine, STAFF, ids["alice-dev"], ids["alice"])
-    ingest(engine, [ActivityIn("github", "pr2", "pr.merged", T0, IdentityRef("github", "alice-dev"))])
+    ingest(
+        engine, [ActivityIn("github", "pr2", "pr.merged", T0, IdentityRef("github", "alice-dev"))]
+    )
     assert exported(engine)["alice"]["activity_counts"]["pr.merged"] == 2
 
 
@@ -107,6 +109,27 @@ def test_flags_are_audited(engine: Engine) -> None:
 
 
 def test_bot_identities_create_bot_members(engine: Engine) -> None:
-    ingest(engine, [ActivityIn("github", "x", "pr.opened", T0,
-                               IdentityRef("github", "49699333", "dependabot[bot]", is_bot=True))])
+    ingest(
+        engine,
+        [
+            ActivityIn(
+                "github",
+                "x",
+                "pr.opened",
+                T0,
+                IdentityRef("github", "49699333", "dependabot[bot]", is_bot=True),
+            )
+        ],
+    )
     assert exported(engine)["dependabot[bot]"]["is_bot"] is True
+
+
+def test_unmerge_after_a_chain_of_merges(engine: Engine) -> None:
+    seed(engine)
+    ids = {name: row["member_id"] for name, row in exported(engine).items()}
+    first = do_merge(engine, STAFF, ids["alice-dev"], ids["alice"])
+    do_merge(engine, STAFF, ids["alice"], ids["bob"])
+    do_unmerge(engine, STAFF, first)
+    rows = exported(engine)
+    assert rows["alice-dev"]["activity_counts"] == {"pr.merged": 1}
+    assert rows["bob"]["activity_counts"] == {"issue.commented": 1, "message.posted": 2}

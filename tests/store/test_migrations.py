@@ -16,8 +16,12 @@ def test_database_is_at_head(engine: Engine) -> None:
     assert migrate.current_revision(engine) == migrate.head_revision(engine)
 
 
-def test_sqlite_runs_in_wal_mode(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        return
+def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
+    from hearth.store.db import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path}/wal.db")
+    migrate.upgrade(engine)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
