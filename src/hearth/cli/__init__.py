@@ -1,0 +1,46 @@
+"""The ``hearth`` command line: thin commands over the actions, and one error mapper."""
+
+from __future__ import annotations
+
+import sys
+
+from hearth.cli import exports, imports, members, service  # noqa: F401  (register commands)
+from hearth.cli.app import app, err
+from hearth.errors import HearthError
+from hearth.i18n import _
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point: the CLI's error mapper. Hearth's errors become a message and exit code 2."""
+    import os
+
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        app()
+    except HearthError as exc:
+        err.print(f"[red]{_('Error')}:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except OperationalError as exc:
+        err.print(f"[red]{_('Database error')}:[/red] {exc.orig}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print(
+            _(
+                "Interrupted. Everything committed so far is kept; run the same command "
+                "again to continue (duplicates are skipped)."
+            )
+        )
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: no traceback at the user
+        if os.environ.get("HEARTH_DEBUG"):
+            raise
+        err.print(
+            f"[red]{_('Internal error')}:[/red] {type(exc).__name__}: {exc}. "
+            + _("Please report it; set HEARTH_DEBUG=1 to see the traceback."),
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(3)

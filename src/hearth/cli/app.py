@@ -1,0 +1,105 @@
+"""The Typer application, its sub-command groups, shared state and the ingest runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from hearth.i18n import _
+from hearth.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="hearth",
+    help=_("Hearth: a self-hosted community engine for developer communities."),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+import_app = typer.Typer(help=_("Import activity from files and platforms."), no_args_is_help=True)
+export_app = typer.Typer(help=_("Export member data."), no_args_is_help=True)
+member_app = typer.Typer(help=_("Members: list, merge, unmerge, link, flag."), no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(member_app, name="member")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+@dataclass
+class State:
+    db: str | None = None
+    _settings: Settings | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(database_url=self.db)
+        return self._settings
+
+    def engine(self, *, ready: bool = True) -> Engine:
+        from hearth.store.db import check_ready, create_engine
+
+        if self._engine is None:
+            self._engine = create_engine(self.settings.database_url)
+        if ready:
+            check_ready(self._engine)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def state_of(ctx: typer.Context) -> State:
+    state = ctx.find_root().obj
+    assert isinstance(state, State)
+    return state
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help=_("Database URL (overrides HEARTH_DATABASE_URL), e.g. sqlite:///./hearth.db"),
+            metavar="URL",
+        ),
+    ] = None,
+) -> None:
+    """Hearth: a self-hosted community engine for developer communities."""
+    ctx.obj = State(db=db)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def run_ingest(state: State, records: Iterable[Any], description: str, total: int | None) -> None:
+    from hearth.actions.ingest import ingest
+    from hearth.progress import ingest_progress
+
+    engine = state.engine()
+    with ingest_progress(description, total) as on_batch:
+        report = ingest(
+            engine, records, batch_size=state.settings.ingest_batch_size, on_batch=on_batch
+        )
+    for error in report.errors:
+        err.print(f"[red]{_('rejected')}:[/red] {error}", highlight=False, soft_wrap=True)
+    if report.rejected > len(report.errors):
+        err.print(
+            _("… and {n} more rejected records.").format(n=report.rejected - len(report.errors))
+        )
+    out.print(
+        _("Imported {imported:,}, duplicates {duplicates:,}, rejected {rejected:,}.").format(
+            imported=report.imported, duplicates=report.duplicates, rejected=report.rejected
+        )
+    )
+    if report.rejected:
+        raise typer.Exit(code=1)
