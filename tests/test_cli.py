@@ -136,4 +136,4 @@ def test_init_is_idempotent(tmp_path: Path) -> None:
     for _ in range(2):
         result = runner.invoke(app, ["--db", url, "init"])
         assert result.exit_code == 0
-        assert "schema 0001" in result.output
+        assert "(schema 0002)" in result.output

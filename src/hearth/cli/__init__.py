@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 
-from hearth.cli import exports, imports, members, service  # noqa: F401  (register commands)
 from hearth.cli.app import app, err
 from hearth.errors import HearthError
 from hearth.i18n import _
 
 __all__ = ["app", "main"]
+
+# Every module of this package registers its commands on import: adding a command is adding a
+# module (the connectors' import commands live in ``import_<platform>.py``).
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    if _module != "app":
+        importlib.import_module(f"{__name__}.{_module}")
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ members = Table(
     Column("is_staff", Boolean, nullable=False, default=False),
     Column("merged_into", IdType, ForeignKey("members.id"), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("erased_at", UTCDateTime, nullable=True),
 )
 
 identities = Table(
@@ -104,4 +105,15 @@ audit_log = Table(
     Column("subject_id", String(64), nullable=False),
     Column("details", JSONType, nullable=False, default=dict),
     Index(None, "subject_type", "subject_id"),
+)
+
+# Accounts whose owner asked to be erased: only a hash, so re-imports can skip them.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("identity_hash", String(64), nullable=False),
+    Column("erased_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "identity_hash"),
 )
