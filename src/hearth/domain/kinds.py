@@ -177,7 +177,9 @@ _k(
     contribution=True,
 )
 _k("pr.closed", "A pull request was closed without merging.", "pull_request")
-_k("pr.reviewed", "A pull request review.", "pull_request", contribution=True)
+_k("pr.reopened", "A closed pull request was reopened.", "pull_request")
+_k("pr.reviewed", "A pull request review.", "pull_request", contribution=True,
+   properties={"state": "approved, changes_requested or commented"})
 _k(
     "issue.opened",
     "An issue was opened.",
@@ -186,11 +188,14 @@ _k(
     properties={"labels": "list of labels"},
 )
 _k("issue.closed", "An issue was closed.", "issue")
+_k("issue.reopened", "A closed issue was reopened.", "issue")
 _k("issue.labeled", "A label was added to an issue.", "issue", properties={"label": "label"})
 _k("issue.commented", "A comment on an issue or pull request.", "issue")
 _k("release.published", "A release was published.", "release")
 _k("repo.starred", "The member starred a repository.", "repository")
 _k("repo.forked", "The member forked a repository.", "repository")
+_k("repo.member_added", "A collaborator was added to a repository; the target owner is the "
+   "person added.", "repository")
 # -- content and programs ------------------------------------------------------------------
 _k(
     "content.published",

@@ -117,3 +117,42 @@ erasures = Table(
     Column("erased_at", UTCDateTime, nullable=False),
     UniqueConstraint("platform", "identity_hash"),
 )
+
+# Webhook deliveries seen (for deduplication by the platform's delivery id) and their outcome.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("delivery_id", String(128), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("activities", Integer, nullable=False, default=0),
+    UniqueConstraint("platform", "delivery_id"),
+)
+
+# Inputs that could not be parsed, kept with the error so nothing is silently dropped.
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Index(None, "platform", "received_at"),
+)
+
+# Where a resumable import got to (for example the next page of a GitHub listing).
+sync_cursors = Table(
+    "sync_cursors",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("cursor", JSONType, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", "key"),
+)
