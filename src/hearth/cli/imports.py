@@ -41,6 +41,16 @@ def import_stackexchange(
     folder: Annotated[
         Path, typer.Argument(help=_("A Stack Exchange data dump folder (Posts.xml, Users.xml...)."))
     ],
+    site: Annotated[
+        str | None,
+        typer.Option(
+            "--site",
+            help=_(
+                "Prefix ids with this site name (e.g. bicycles.meta) to keep several sites "
+                "apart in one ledger."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Import a Stack Exchange data dump folder, streamed in bounded memory."""
     from hearth.connectors.stackexchange.dump import parse_dump
@@ -48,4 +58,4 @@ def import_stackexchange(
     state = state_of(ctx)
     if not folder.is_dir():
         raise HearthError(_("No such folder: {path}").format(path=folder))
-    run_ingest(state, parse_dump(folder), _("Importing {name}").format(name=folder.name), None)
+    run_ingest(state, parse_dump(folder, site=site), _("Importing {name}").format(name=folder.name), None)

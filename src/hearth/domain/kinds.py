@@ -154,7 +154,10 @@ _k(
     "post",
     properties={"score": "comment score (int)"},
 )
-_k("post.edited", "A post was edited by the actor; the target owner is its author.", "post")
+_k("post.edited", "A post was edited by the actor; the target owner is its author.", "post",
+   properties={"history_type_id": "the platform's revision type id (int)",
+               "edit": "title, body, tags, rollback_title, rollback_body or rollback_tags",
+               "revision": "id of the save this edit belongs to (several fields, one save)"})
 _k(
     "badge.awarded",
     "The platform itself awarded a badge (recorded for reference).",
