@@ -44,11 +44,10 @@ def access_identity_suggestions(
         names: dict[int, str] = {}
         for start in range(0, len(wanted), 1000):
             chunk = sorted(wanted)[start : start + 1000]
-            names.update(
-                conn.execute(
-                    select(members.c.id, members.c.display_name).where(members.c.id.in_(chunk))
-                ).tuples()
-            )
+            for member_id, name in conn.execute(
+                select(members.c.id, members.c.display_name).where(members.c.id.in_(chunk))
+            ):
+                names[member_id] = name
     accounts: dict[int, list[str]] = {}
     for rec in records:
         if rec.member_id in wanted:
