@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     ingest_batch_size: int = Field(default=2000, ge=1, le=50_000)
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    github_webhook_secret: SecretStr | None = None
+    discourse_webhook_secret: SecretStr | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -10,7 +10,7 @@ changes nothing. Bad records are counted and reported; the good records around t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -18,9 +18,10 @@ from sqlalchemy import Connection, Engine, Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hearth.actions.identities import IdentityResolver
+from hearth.actions.privacy import identity_hash
 from hearth.domain.activity import ActivityIn, IdentityRef, ensure_utc, validate_activity
 from hearth.errors import RecordError
-from hearth.store.tables import activities
+from hearth.store.tables import activities, erasures
 
 Parsed = ActivityIn | RecordError
 MAX_KEPT_ERRORS = 1000
@@ -33,11 +34,12 @@ class IngestReport:
     imported: int = 0
     duplicates: int = 0
     rejected: int = 0
+    erased: int = 0
     errors: list[RecordError] = field(default_factory=list)
 
     @property
     def seen(self) -> int:
-        return self.imported + self.duplicates + self.rejected
+        return self.imported + self.duplicates + self.rejected + self.erased
 
     def reject(self, error: RecordError) -> None:
         self.rejected += 1
@@ -49,6 +51,7 @@ class IngestReport:
             "imported": self.imported,
             "duplicates": self.duplicates,
             "rejected": self.rejected,
+            "erased": self.erased,
             "errors": [str(e) for e in self.errors],
         }
 
@@ -76,6 +79,21 @@ def ingest(
                 _store_batch(conn, insert_stmt, resolver, good, report)
         if on_batch is not None:
             on_batch(report)
+    return report
+
+
+def ingest_in(
+    conn: Connection,
+    records: Iterable[Parsed],
+    report: IngestReport,
+    resolver: IdentityResolver | None = None,
+) -> IngestReport:
+    """Store ``records`` inside the caller's transaction (for a webhook delivery, which
+    commits its delivery row and its activities together). Meant for small inputs."""
+    good = _validated(list(records), report)
+    if good:
+        insert_stmt = _insert_ignoring_duplicates(conn.dialect.name)
+        _store_batch(conn, insert_stmt, resolver or IdentityResolver(), good, report)
     return report
 
 
@@ -111,6 +129,8 @@ def _store_batch(
     report: IngestReport,
 ) -> None:
     fresh = _drop_known(conn, batch, report)
+    if fresh and conn.scalar(select(erasures.c.id).limit(1)) is not None:
+        fresh = _drop_erased(conn, fresh, report)
     if not fresh:
         return
     resolver.resolve(conn, _refs(fresh))
@@ -166,6 +186,29 @@ def _drop_known(
         report.duplicates += len(known)
         fresh.extend(a for source_id, a in by_source.items() if source_id not in known)
     return fresh
+
+
+def _drop_erased(
+    conn: Connection, batch: list[ActivityIn], report: IngestReport
+) -> list[ActivityIn]:
+    """Leave out what erased accounts did, and forget them as owners of targets."""
+    hashes = {identity_hash(r.platform, r.external_id) for r in _refs(batch)}
+    erased = set(
+        conn.scalars(select(erasures.c.identity_hash).where(erasures.c.identity_hash.in_(hashes)))
+    )
+    if not erased:
+        return batch
+    kept: list[ActivityIn] = []
+    for activity in batch:
+        actor = activity.actor
+        if actor is not None and identity_hash(actor.platform, actor.external_id) in erased:
+            report.erased += 1
+            continue
+        owner = activity.target_owner
+        if owner is not None and identity_hash(owner.platform, owner.external_id) in erased:
+            activity = replace(activity, target_owner=None)
+        kept.append(activity)
+    return kept
 
 
 def _refs(batch: list[ActivityIn]) -> Iterator[IdentityRef]:

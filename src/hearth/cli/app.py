@@ -101,5 +101,7 @@ def run_ingest(state: State, records: Iterable[Any], description: str, total: in
             imported=report.imported, duplicates=report.duplicates, rejected=report.rejected
         )
     )
+    if report.erased:
+        out.print(_("Skipped {n:,} activities of erased members.").format(n=report.erased))
     if report.rejected:
         raise typer.Exit(code=1)

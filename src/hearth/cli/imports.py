@@ -58,4 +58,6 @@ def import_stackexchange(
     state = state_of(ctx)
     if not folder.is_dir():
         raise HearthError(_("No such folder: {path}").format(path=folder))
-    run_ingest(state, parse_dump(folder, site=site), _("Importing {name}").format(name=folder.name), None)
+    run_ingest(
+        state, parse_dump(folder, site=site), _("Importing {name}").format(name=folder.name), None
+    )

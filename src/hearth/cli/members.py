@@ -94,3 +94,27 @@ def member_flag(
 
     do_flag(state_of(ctx).engine(), Caller.operator(), member, is_bot=bot, is_staff=staff)
     out.print(_("Updated member {m}.").format(m=member))
+
+
+@member_app.command("erase")
+def member_erase(
+    ctx: typer.Context,
+    member: Annotated[int, typer.Argument(help=_("The member id."))],
+    yes: Annotated[bool, typer.Option("--yes", help=_("Do not ask for confirmation."))] = False,
+) -> None:
+    """Erase a member's personal data: identities and own activities (cannot be undone)."""
+    from hearth.actions.privacy import do_erase_member
+
+    if not yes:
+        typer.confirm(
+            _("Erase member {m}? Their identities and activities are deleted for good.").format(
+                m=member
+            ),
+            abort=True,
+        )
+    done = do_erase_member(state_of(ctx).engine(), Caller.operator(), member)
+    out.print(
+        _("Erased member {m}: {i} identities, {a} activities deleted, {d} detached.").format(
+            m=member, i=done["identities"], a=done["activities"], d=done["detached"]
+        )
+    )

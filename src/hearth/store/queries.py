@@ -16,7 +16,11 @@ def live_member_ids(conn: Connection, *, after: int = 0, limit: int = EXPORT_CHU
     return list(
         conn.scalars(
             select(members.c.id)
-            .where(members.c.merged_into.is_(None), members.c.id > after)
+            .where(
+                members.c.merged_into.is_(None),
+                members.c.erased_at.is_(None),
+                members.c.id > after,
+            )
             .order_by(members.c.id)
             .limit(limit)
         )
@@ -80,7 +84,7 @@ def member_activity_totals(conn: Connection, limit: int = 100) -> list[dict[str,
     query = (
         select(members.c.id, members.c.display_name, members.c.is_bot, members.c.is_staff, total)
         .join(activities, activities.c.actor_member_id == members.c.id, isouter=True)
-        .where(members.c.merged_into.is_(None))
+        .where(members.c.merged_into.is_(None), members.c.erased_at.is_(None))
         .group_by(members.c.id, members.c.display_name, members.c.is_bot, members.c.is_staff)
         .order_by(total.desc(), members.c.id)
         .limit(limit)
@@ -91,7 +95,9 @@ def member_activity_totals(conn: Connection, limit: int = 100) -> list[dict[str,
 def ledger_counts(conn: Connection) -> dict[str, int]:
     return {
         "members": conn.scalar(
-            select(func.count()).select_from(members).where(members.c.merged_into.is_(None))
+            select(func.count())
+            .select_from(members)
+            .where(members.c.merged_into.is_(None), members.c.erased_at.is_(None))
         )
         or 0,
         "identities": conn.scalar(select(func.count()).select_from(identities)) or 0,

@@ -1,0 +1,98 @@
+"""Erasing a member's personal data on request.
+
+Erasure deletes the member's own activities and identities, detaches them from activities
+where they were the target's owner, and keeps only a SHA-256 of each
+``platform:external_id`` in ``erasures`` so that later imports and webhooks skip that account
+instead of bringing the data back. The member row stays (ids in the audit log keep pointing
+somewhere) with its name replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hearth.actions import audit
+from hearth.actions.context import Caller
+from hearth.errors import Conflict, NotFound, PermissionDenied
+from hearth.i18n import _
+from hearth.store.tables import activities, erasures, identities, identity_moves, members
+
+
+def identity_hash(platform: str, external_id: str) -> str:
+    return hashlib.sha256(f"{platform}:{external_id}".encode()).hexdigest()
+
+
+def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str, int]:
+    """Erase member ``member_id`` (staff, or the member themselves); returns what was removed."""
+    if not caller.is_staff and caller.member_id != member_id:
+        raise PermissionDenied(_("Only staff or the member themselves may erase a member."))
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        row = conn.execute(select(members).where(members.c.id == member_id)).first()
+        if row is None:
+            raise NotFound(_("There is no member {id}.").format(id=member_id))
+        if row.erased_at is not None:
+            raise Conflict(_("Member {id} was already erased.").format(id=member_id))
+        if row.merged_into is not None:
+            raise Conflict(
+                _("Member {id} was merged into member {target}; erase that member.").format(
+                    id=member_id, target=row.merged_into
+                )
+            )
+        accounts = conn.execute(
+            select(identities.c.id, identities.c.platform, identities.c.external_id).where(
+                identities.c.member_id == member_id
+            )
+        ).all()
+        identity_ids = [a.id for a in accounts]
+        removed = conn.execute(
+            delete(activities).where(activities.c.actor_identity_id.in_(identity_ids))
+        ).rowcount
+        detached = conn.execute(
+            update(activities)
+            .where(activities.c.target_owner_identity_id.in_(identity_ids))
+            .values(target_owner_identity_id=None, target_owner_member_id=None)
+        ).rowcount
+        if accounts:
+            dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+            conn.execute(
+                dialect.insert(erasures).on_conflict_do_nothing(),
+                [
+                    {
+                        "platform": a.platform,
+                        "identity_hash": identity_hash(a.platform, a.external_id),
+                        "erased_at": now,
+                    }
+                    for a in accounts
+                ],
+            )
+        # Earlier merges and links name these identities; their ids no longer mean anything.
+        conn.execute(
+            update(identity_moves)
+            .where(
+                (identity_moves.c.from_member_id == member_id)
+                | (identity_moves.c.to_member_id == member_id)
+            )
+            .values(identity_ids=[], undone_at=now)
+        )
+        conn.execute(delete(identities).where(identities.c.member_id == member_id))
+        conn.execute(
+            update(members)
+            .where(members.c.id == member_id)
+            .values(display_name=_("Erased member"), erased_at=now)
+        )
+        audit.record(
+            conn,
+            caller,
+            "member.erased",
+            "member",
+            member_id,
+            identities=len(accounts),
+            activities_deleted=removed,
+            activities_detached=detached,
+        )
+    return {"identities": len(accounts), "activities": removed, "detached": detached}

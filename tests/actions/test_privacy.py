@@ -1,0 +1,57 @@
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from hearth.actions.context import Caller
+from hearth.actions.export import access_member_export
+from hearth.actions.ingest import ingest
+from hearth.actions.privacy import do_erase_member
+from hearth.domain.activity import ActivityIn, IdentityRef
+from hearth.errors import Conflict, PermissionDenied
+from hearth.store.tables import activities, audit_log, identities
+
+T0 = datetime(2024, 5, 1, tzinfo=UTC)
+STAFF = Caller.operator("test")
+ALICE = IdentityRef("discord", "1", handle="alice", email="alice@example.org")
+BOB = IdentityRef("discord", "2", handle="bob")
+
+
+def history() -> list[ActivityIn]:
+    return [
+        ActivityIn("discord", "a1", "message.posted", T0, ALICE),
+        ActivityIn("discord", "a2", "thread.started", T0, ALICE, "thread", "t1"),
+        ActivityIn("discord", "b1", "thread.replied", T0, BOB, "thread", "t1", ALICE),
+    ]
+
+
+def test_erase_removes_personal_data_and_reimport_does_not_bring_it_back(
+    engine: Engine,
+) -> None:
+    ingest(engine, history())
+    alice = next(r for r in access_member_export(engine, STAFF) if r["display_name"] == "alice")
+    done = do_erase_member(engine, STAFF, alice["member_id"])
+    assert done == {"identities": 1, "activities": 2, "detached": 1}
+    names = [r["display_name"] for r in access_member_export(engine, STAFF)]
+    assert names == ["bob"]
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(identities)) == 1
+        reply = conn.execute(select(activities)).one()
+        assert reply.target_owner_member_id is None
+        audit = conn.execute(select(audit_log)).one()
+        assert audit.action == "member.erased"
+        assert "alice" not in str(audit.details)
+    again = ingest(engine, history())
+    assert (again.imported, again.erased, again.duplicates) == (0, 2, 1)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(identities)) == 1
+
+
+def test_erase_permissions(engine: Engine) -> None:
+    ingest(engine, history())
+    rows = {r["display_name"]: r["member_id"] for r in access_member_export(engine, STAFF)}
+    with pytest.raises(PermissionDenied):
+        do_erase_member(engine, Caller("bob", member_id=rows["bob"]), rows["alice"])
+    do_erase_member(engine, Caller("alice", member_id=rows["alice"]), rows["alice"])
+    with pytest.raises(Conflict):
+        do_erase_member(engine, STAFF, rows["alice"])
