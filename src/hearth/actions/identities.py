@@ -131,7 +131,7 @@ class IdentityResolver:
 
 
 def _names_of(ref: IdentityRef) -> list[str]:
-    return merged_names([], ref.display_name, ref.handle)
+    return merged_names([], ref.display_name, ref.handle, *ref.other_names)
 
 
 def _richer(ref: IdentityRef, other: IdentityRef) -> bool:

@@ -28,6 +28,7 @@ class IdentityRef:
     email: str | None = None
     display_name: str | None = None
     is_bot: bool = False
+    other_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
