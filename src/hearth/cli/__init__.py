@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 import sys
 
-from hearth.cli.app import app, err
+from hearth.cli.app import app, err, labelled
 from hearth.errors import HearthError
 from hearth.i18n import _
 
@@ -28,10 +28,10 @@ def main() -> None:
     try:
         app()
     except HearthError as exc:
-        err.print(f"[red]{_('Error')}:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(labelled(_("Error"), str(exc)))
         sys.exit(2)
     except OperationalError as exc:
-        err.print(f"[red]{_('Database error')}:[/red] {exc.orig}", highlight=False, soft_wrap=True)
+        err.print(labelled(_("Database error"), str(exc.orig)))
         sys.exit(2)
     except KeyboardInterrupt:
         err.print(
@@ -45,9 +45,10 @@ def main() -> None:
         if os.environ.get("HEARTH_DEBUG"):
             raise
         err.print(
-            f"[red]{_('Internal error')}:[/red] {type(exc).__name__}: {exc}. "
-            + _("Please report it; set HEARTH_DEBUG=1 to see the traceback."),
-            highlight=False,
-            soft_wrap=True,
+            labelled(
+                _("Internal error"),
+                f"{type(exc).__name__}: {exc}. "
+                + _("Please report it; set HEARTH_DEBUG=1 to see the traceback."),
+            )
         )
         sys.exit(3)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy import Engine
 
 from hearth.i18n import _
@@ -58,6 +59,11 @@ class State:
             self._engine = None
 
 
+def labelled(label: str, message: str, style: str = "red") -> Text:
+    """``label: message`` with the label styled; the message is never read as markup."""
+    return Text.assemble((f"{label}: ", style), message)
+
+
 def state_of(ctx: typer.Context) -> State:
     state = ctx.find_root().obj
     assert isinstance(state, State)
@@ -91,7 +97,7 @@ def run_ingest(state: State, records: Iterable[Any], description: str, total: in
             engine, records, batch_size=state.settings.ingest_batch_size, on_batch=on_batch
         )
     for error in report.errors:
-        err.print(f"[red]{_('rejected')}:[/red] {error}", highlight=False, soft_wrap=True)
+        err.print(labelled(_("rejected"), str(error)))
     if report.rejected > len(report.errors):
         err.print(
             _("… and {n} more rejected records.").format(n=report.rejected - len(report.errors))

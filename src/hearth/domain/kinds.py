@@ -45,12 +45,21 @@ def all_kinds() -> list[ActivityKind]:
     return sorted(_REGISTRY.values(), key=lambda k: k.name)
 
 
-def _k(name: str, description: str, target: str | None = None, **kw: object) -> None:
+def _kind(name: str, description: str, target: str | None = None, **kw: object) -> None:
     register_kind(ActivityKind(name, description, target, **kw))  # type: ignore[arg-type]
 
 
+_AUTHOR_FLAGS = {
+    "trust_level": "author's trust level when fetched (int)",
+    "staff": "author is staff (bool)",
+    "moderator": "author is a moderator (bool)",
+    "admin": "author is an administrator (bool)",
+    "hidden": "hidden by moderation (bool)",
+    "wiki": "wiki post (bool)",
+}
+
 # -- members -------------------------------------------------------------------------------
-_k(
+_kind(
     "member.joined",
     "The member joined the community or created an account on a platform.",
     properties={
@@ -58,162 +67,262 @@ _k(
         "location_set": "whether the profile has a location (bool)",
         "website_set": "whether the profile has a website (bool)",
         "profile_views": "profile view count reported by the platform (int)",
+        "reputation": "reputation the platform reports (int; on Stack Exchange meta sites it "
+        "mirrors the parent site)",
+        "up_votes": "up-votes the member cast, as the platform reports (int)",
+        "down_votes": "down-votes the member cast, as the platform reports (int)",
+        "account_id": "the platform's network-wide account id",
+        "channel": "channel of the join notice (Discord)",
     },
 )
-_k("member.left", "The member left the community or a platform server.")
-_k("member.introduced", "The member introduced themselves (onboarding funnel step).")
-_k(
+_kind("member.left", "The member left the community or a platform server.")
+_kind("member.introduced", "The member introduced themselves (onboarding funnel step).")
+_kind(
     "member.role_picked",
     "The member picked a role (onboarding funnel step).",
     properties={"role": "the role's name"},
 )
-_k("member.profile_updated", "The member changed their profile.")
+_kind("member.profile_updated", "The member changed their profile.")
 # -- conversation --------------------------------------------------------------------------
-_k(
+_kind(
     "message.posted",
     "A chat message or forum post in a channel or thread.",
     "channel",
     properties={
-        "channel": "channel or category name",
-        "length": "characters (int)",
+        "channel": "channel name",
+        "category": "channel category",
+        "length": "characters (int); the text itself is not stored",
         "reply_to": "source id of the message replied to",
+        "attachment_count": "attachments (int)",
+        "attachments": "attachment URLs",
+        "reactions": "reaction counts {emoji: count}",
+        "mentions": "mentions (int)",
+        "pinned": "pinned (bool)",
+        "edited": "edited (bool)",
+        "message_type": "the platform's message type when not a plain message",
     },
 )
-_k("message.edited", "A message was edited.", "message")
-_k("message.deleted", "A message was deleted.", "message", needs_actor=False)
-_k(
+_kind("message.edited", "A message was edited.", "message")
+_kind("message.deleted", "A message was deleted.", "message", needs_actor=False)
+_kind(
     "reaction.added",
-    "A reaction (emoji, like) on someone's content.",
-    "post",
-    properties={"emoji": "the reaction"},
+    "A reaction (emoji, like) on someone's content; the target owner is its author.",
+    "message",
+    properties={
+        "emoji": "the reaction",
+        "channel": "channel name",
+        "topic_id": "forum topic id",
+        "post_number": "position in the topic (int)",
+    },
 )
-_k(
+_kind(
     "thread.started",
     "A discussion thread or forum topic was started.",
     "thread",
-    properties={"title": "thread title", "tags": "list of tags", "views": "view count (int)"},
+    properties={
+        "title": "thread title",
+        "tags": "list of tags",
+        "views": "view count (int)",
+        "channel": "channel name (Discord)",
+        "category_id": "forum category id",
+        "slug": "URL slug",
+        "posts_count": "posts the platform counts (int)",
+        "topic_like_count": "likes on the whole topic (int)",
+        "like_count": "likes on the opening post (int)",
+        "participant_count": "participants the platform counts (int)",
+        "reply_count": "replies (int)",
+        "closed": "closed (bool)",
+        "archived": "archived (bool)",
+        "deleted": "deleted (bool)",
+        "post_id": "id of the opening post",
+        "post_number": "position of the opening post (int)",
+        "small_action_posts": "moderator small-action posts, not imported (int)",
+        "whisper_posts": "staff whispers, not imported (int)",
+        "posts_missing": "posts listed but absent from the file (int)",
+        **_AUTHOR_FLAGS,
+    },
 )
-_k("thread.replied", "A reply in a discussion thread or forum topic.", "thread")
-_k(
-    "thread.solved",
-    "A thread was marked solved; the target owner is the helper credited.",
+_kind(
+    "thread.replied",
+    "A reply in a discussion thread or forum topic; the target owner is the thread's opener.",
     "thread",
+    properties={
+        "post_id": "post id",
+        "post_number": "position in the thread (int)",
+        "reply_to_post_number": "post replied to (int)",
+        "reply_to_user": "handle replied to",
+        "reply_to_user_id": "platform id replied to",
+        "like_count": "likes received (int)",
+        "accepted_answer": "this post is the accepted answer (bool)",
+        "moderator_action": "a moderator action post (bool)",
+        "deleted": "deleted (bool)",
+        "user_deleted": "deleted by its author (bool)",
+        **_AUTHOR_FLAGS,
+    },
 )
-_k("thanks.given", "The actor thanked the target owner for help.", "member")
+_kind(
+    "thread.solved",
+    "A thread was marked solved; the target owner is the helper credited, the actor (when "
+    "known) whoever marked it.",
+    "thread",
+    properties={
+        "post_id": "the solving post",
+        "post_number": "its position (int)",
+        "self_accepted": "the opener solved their own thread (bool)",
+    },
+    needs_actor=False,
+)
+_kind("thanks.given", "The actor thanked the target owner for help.", "member")
 # -- Q&A -----------------------------------------------------------------------------------
-_k(
+_kind(
     "question.asked",
     "A question was asked on a Q&A site.",
     "post",
     properties={
+        "post_id": "the post id",
+        "title": "title",
         "score": "final score (int)",
         "views": "view count (int)",
         "tags": "list of tags",
         "community_wiki": "community-wiki post (bool)",
         "answer_count": "answers (int)",
-        "title": "title",
+        "comment_count": "comments (int)",
+        "favorite_count": "favourites (int)",
+        "accepted_answer_id": "id of the accepted answer",
+        "closed": "whether the question is closed (bool)",
     },
 )
-_k(
+_kind(
     "answer.posted",
-    "An answer to a question; the target owner is the asker.",
+    "An answer to a question; the target is the question, the target owner the asker.",
     "post",
     properties={
+        "post_id": "the answer's id",
         "question_id": "id of the question",
         "score": "final score (int)",
         "community_wiki": "community-wiki post (bool)",
+        "comment_count": "comments (int)",
     },
 )
-_k(
+_kind(
     "answer.accepted",
-    "An answer was accepted; the actor is the asker (when known), the "
-    "target owner is the answer's author.",
-    "post",
-    properties={"question_id": "id of the question"},
-    needs_actor=False,
-)
-_k(
-    "vote.cast",
-    "A vote on a post; the actor is the voter when the platform discloses it, "
-    "the target owner the post's author.",
+    "An answer was accepted; the actor is the asker (when known), the target owner is the "
+    "answer's author.",
     "post",
     properties={
-        "vote_type": "up, down, accept, bounty_start, bounty_close, close, reopen, "
-        "favorite, spam, offensive, deletion, undeletion, moderator_review, "
-        "approve_edit, other",
+        "question_id": "id of the question",
+        "self_accept": "the asker accepted their own answer (bool)",
+    },
+    needs_actor=False,
+)
+_kind(
+    "vote.cast",
+    "A vote on a post; the actor is the voter when the platform discloses it, the target "
+    "owner the post's author.",
+    "post",
+    properties={
+        "vote_type": "up, down, accept, bounty_start, bounty_close, close, reopen, favorite, "
+        "spam, offensive, deletion, undeletion, moderator_review, approve_edit, other",
         "vote_type_id": "the platform's vote type id (int)",
         "bounty_amount": "bounty amount (int), for bounty votes",
-        "post_type": "question or answer",
+        "post_type": "question, answer, tag_wiki, tag_wiki_excerpt... (absent when the post is "
+        "not in the dump)",
         "community_wiki": "whether the voted post is community wiki (bool)",
     },
     needs_actor=False,
 )
-_k(
+_kind(
     "comment.posted",
     "A comment on a post; the target owner is the post's author.",
     "post",
     properties={"score": "comment score (int)"},
 )
-_k("post.edited", "A post was edited by the actor; the target owner is its author.", "post",
-   properties={"history_type_id": "the platform's revision type id (int)",
-               "edit": "title, body, tags, rollback_title, rollback_body or rollback_tags",
-               "revision": "id of the save this edit belongs to (several fields, one save)"})
-_k(
+_kind(
+    "post.edited",
+    "A post was edited by the actor; the target owner is its author.",
+    "post",
+    properties={
+        "history_type_id": "the platform's revision type id (int)",
+        "edit": "title, body, tags, rollback_title, rollback_body or rollback_tags",
+        "revision": "id of the save this edit belongs to (one save can edit several fields)",
+    },
+)
+_kind(
     "badge.awarded",
     "The platform itself awarded a badge (recorded for reference).",
     "badge",
     properties={"name": "badge name", "class": "gold, silver or bronze", "tag_based": "bool"},
 )
 # -- code ----------------------------------------------------------------------------------
-_k(
+_kind(
     "commit.authored",
-    "A git commit (author or co-author).",
+    "A git commit, one activity per author and per co-author.",
     "commit",
     contribution=True,
-    properties={"repository": "repository", "co_author": "whether credited by trailer (bool)"},
+    properties={
+        "repository": "repository",
+        "sha": "commit id",
+        "co_author": "credited by a Co-authored-by trailer (bool)",
+        "merge": "a merge commit (bool)",
+        "committed_at": "commit date (the activity's time is the author date)",
+        "files_changed": "files changed (int, with --stats)",
+        "insertions": "lines added (int, with --stats)",
+        "deletions": "lines removed (int, with --stats)",
+        "github_login": "GitHub login from a no-reply address",
+        "github_user_id": "GitHub user id from a no-reply address",
+    },
 )
-_k("pr.opened", "A pull request was opened.", "pull_request", contribution=True)
-_k(
+_kind("pr.opened", "A pull request was opened.", "pull_request", contribution=True)
+_kind(
     "pr.merged",
-    "A pull request was merged; the actor is the author.",
+    "A pull request was merged; the actor is its author.",
     "pull_request",
     contribution=True,
+    properties={"merged_by": "who merged it"},
 )
-_k("pr.closed", "A pull request was closed without merging.", "pull_request")
-_k("pr.reopened", "A closed pull request was reopened.", "pull_request")
-_k("pr.reviewed", "A pull request review.", "pull_request", contribution=True,
-   properties={"state": "approved, changes_requested or commented"})
-_k(
+_kind("pr.closed", "A pull request was closed without merging.", "pull_request")
+_kind("pr.reopened", "A closed pull request was reopened.", "pull_request")
+_kind(
+    "pr.reviewed",
+    "A pull request review; the target owner is the pull request's author.",
+    "pull_request",
+    contribution=True,
+    properties={"state": "approved, changes_requested or commented"},
+)
+_kind(
     "issue.opened",
     "An issue was opened.",
     "issue",
     contribution=True,
     properties={"labels": "list of labels"},
 )
-_k("issue.closed", "An issue was closed.", "issue")
-_k("issue.reopened", "A closed issue was reopened.", "issue")
-_k("issue.labeled", "A label was added to an issue.", "issue", properties={"label": "label"})
-_k("issue.commented", "A comment on an issue or pull request.", "issue")
-_k("release.published", "A release was published.", "release")
-_k("repo.starred", "The member starred a repository.", "repository")
-_k("repo.forked", "The member forked a repository.", "repository")
-_k("repo.member_added", "A collaborator was added to a repository; the target owner is the "
-   "person added.", "repository")
+_kind("issue.closed", "An issue was closed.", "issue")
+_kind("issue.reopened", "A closed issue was reopened.", "issue")
+_kind("issue.labeled", "A label was added to an issue.", "issue", properties={"label": "label"})
+_kind("issue.commented", "A comment on an issue or pull request.", "issue")
+_kind("release.published", "A release was published.", "release")
+_kind("repo.starred", "The member starred a repository.", "repository")
+_kind("repo.forked", "The member forked a repository.", "repository")
+_kind(
+    "repo.member_added",
+    "A collaborator was added to a repository; the target owner is the person added.",
+    "repository",
+)
 # -- content and programs ------------------------------------------------------------------
-_k(
+_kind(
     "content.published",
     "A tutorial, blog post, video or talk.",
     "content",
     contribution=True,
     properties={"content_type": "tutorial, blog_post, video, talk...", "url": "link"},
 )
-_k("project.shared", "The member shared a project (showcase).", "project")
-_k("event.attended", "The member attended an event.", "event")
-_k("ticket.opened", "A support ticket was opened.", "ticket")
-_k("ticket.closed", "A support ticket was closed.", "ticket")
-_k(
+_kind("project.shared", "The member shared a project (showcase).", "project")
+_kind("event.attended", "The member attended an event.", "event")
+_kind("ticket.opened", "A support ticket was opened.", "ticket")
+_kind("ticket.closed", "A support ticket was closed.", "ticket")
+_kind(
     "points.granted",
-    "Staff granted or removed points by hand, with a reason.",
+    "Staff granted or removed points by hand, with a reason; the target owner receives them.",
     "member",
     properties={"amount": "points (int)", "reason": "why"},
 )
