@@ -10,7 +10,8 @@
     ├── NotFound                     not_found     a member, identity or record does not exist
     ├── Conflict                     conflict      the change contradicts the current state
     ├── PermissionDenied             permission    the caller may not do this
-    └── StoreError                   store         the database is unreachable or not migrated
+    ├── StoreError                   store         the database is unreachable or not migrated
+    └── UpstreamError                upstream      an outside service (GitHub...) kept failing
 
 Code below the interfaces raises these; each interface (CLI, web, bot) has one mapper that
 turns them into a message, an HTTP status or a reply. Nothing else is caught broadly.
@@ -99,3 +100,10 @@ class PermissionDenied(HearthError):
 class StoreError(HearthError):
     code = "store"
     http_status = 503
+
+
+class UpstreamError(HearthError):
+    """An outside service could not be reached, or kept answering with an error."""
+
+    code = "upstream"
+    http_status = 502

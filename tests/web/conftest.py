@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -24,9 +25,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(db_url: str) -> Iterator[str]:
-    app = create_app(Settings(database_url=db_url, environment="test"))
+@contextmanager
+def serve(db_url: str, **settings: Any) -> Iterator[str]:
+    """Run the app under uvicorn on a free loopback port; yields its base URL."""
+    app = create_app(Settings(database_url=db_url, environment="test", **settings))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -42,6 +44,12 @@ def live_server(db_url: str) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         app.state.engine.dispose()
+
+
+@pytest.fixture
+def live_server(db_url: str) -> Iterator[str]:
+    with serve(db_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

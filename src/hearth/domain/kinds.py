@@ -169,6 +169,7 @@ _kind(
         "post_id": "the solving post",
         "post_number": "its position (int)",
         "self_accepted": "the opener solved their own thread (bool)",
+        "self_answer": "the opener answered their own discussion (bool)",
     },
     needs_actor=False,
 )
@@ -254,6 +255,14 @@ _kind(
     properties={"name": "badge name", "class": "gold, silver or bronze", "tag_based": "bool"},
 )
 # -- code ----------------------------------------------------------------------------------
+_GITHUB = {
+    "repository": "owner/name",
+    "number": "issue or pull request number (int)",
+    "title": "title",
+    "url": "web address",
+    "labels": "list of labels",
+    "severity": "severity taken from a label (low, medium, high, critical), when there is one",
+}
 _kind(
     "commit.authored",
     "A git commit, one activity per author and per co-author.",
@@ -272,35 +281,81 @@ _kind(
         "github_user_id": "GitHub user id from a no-reply address",
     },
 )
-_kind("pr.opened", "A pull request was opened.", "pull_request", contribution=True)
+_kind(
+    "pr.opened", "A pull request was opened.", "pull_request", contribution=True, properties=_GITHUB
+)
 _kind(
     "pr.merged",
     "A pull request was merged; the actor is its author.",
     "pull_request",
     contribution=True,
-    properties={"merged_by": "who merged it"},
+    properties={"merged_by": "who merged it", **_GITHUB},
 )
-_kind("pr.closed", "A pull request was closed without merging.", "pull_request")
-_kind("pr.reopened", "A closed pull request was reopened.", "pull_request")
+_kind(
+    "pr.closed",
+    "A pull request was closed without merging; the actor is its author.",
+    "pull_request",
+    properties={"closed_by": "who closed it", **_GITHUB},
+)
+_kind(
+    "pr.reopened",
+    "A closed pull request was reopened; the actor is its author.",
+    "pull_request",
+    properties={"reopened_by": "who reopened it", **_GITHUB},
+)
 _kind(
     "pr.reviewed",
     "A pull request review; the target owner is the pull request's author.",
     "pull_request",
     contribution=True,
-    properties={"state": "approved, changes_requested or commented"},
+    properties={
+        "state": "approved, changes_requested or commented",
+        "self_review": "the author reviewed their own pull request (bool)",
+        **_GITHUB,
+    },
 )
 _kind(
     "issue.opened",
     "An issue was opened.",
     "issue",
     contribution=True,
-    properties={"labels": "list of labels"},
+    properties=_GITHUB,
 )
-_kind("issue.closed", "An issue was closed.", "issue")
-_kind("issue.reopened", "A closed issue was reopened.", "issue")
-_kind("issue.labeled", "A label was added to an issue.", "issue", properties={"label": "label"})
-_kind("issue.commented", "A comment on an issue or pull request.", "issue")
-_kind("release.published", "A release was published.", "release")
+_kind(
+    "issue.closed",
+    "An issue was closed; the actor is its author.",
+    "issue",
+    properties={"closed_by": "who closed it", **_GITHUB},
+)
+_kind(
+    "issue.reopened",
+    "A closed issue was reopened; the actor is its author.",
+    "issue",
+    properties={"reopened_by": "who reopened it", **_GITHUB},
+)
+_kind(
+    "issue.labeled",
+    "A label was added to an issue (once per label and issue).",
+    "issue",
+    properties={"label": "the label added", **_GITHUB},
+)
+_kind(
+    "issue.commented",
+    "A comment on an issue or pull request; the target owner is its author.",
+    "issue",
+    properties={
+        "is_pull_request": "the issue is a pull request (bool)",
+        "review_comment": "a review comment on a diff line (bool)",
+        "self_comment": "the author commented on their own issue (bool)",
+        **_GITHUB,
+    },
+)
+_kind(
+    "release.published",
+    "A release was published.",
+    "release",
+    properties={"tag": "the release tag", **_GITHUB},
+)
 _kind("repo.starred", "The member starred a repository.", "repository")
 _kind("repo.forked", "The member forked a repository.", "repository")
 _kind(

@@ -16,6 +16,7 @@ from hearth.errors import HearthError
 from hearth.i18n import translations
 from hearth.settings import Settings
 from hearth.store.db import create_engine
+from hearth.web.hooks import hooks_router
 
 HERE = Path(__file__).parent
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(hooks_router(settings, engine))
 
     @app.exception_handler(HearthError)
     async def hearth_error(request: Request, exc: HearthError) -> JSONResponse | HTMLResponse:
