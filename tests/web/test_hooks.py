@@ -160,3 +160,30 @@ def test_unconfigured_secret_is_503(db_url: str) -> None:
         response = httpx.post(url + "/hooks/github", content=b"{}")
     assert response.status_code == 503
     assert "HEARTH_GITHUB_WEBHOOK_SECRET" in response.json()["error"]["message"]
+
+
+def test_discourse_delivery_through_http(
+    engine: Engine, hooks_server: str, shared_data: Path
+) -> None:
+    import tarfile
+
+    with tarfile.open(shared_data / "discourse/urho3d-sample/topics.tar.gz") as tar:
+        member = next(m for m in tar if m.name.endswith(".json"))
+        raw = json.load(tar.extractfile(member))
+    topic = {k: v for k, v in raw.items() if k not in {"post_stream", "details"}}
+    topic["created_by"] = raw["details"]["created_by"]
+    body = json.dumps({"topic": topic}).encode()
+    headers = {
+        "X-Discourse-Event": "topic_created",
+        "X-Discourse-Event-Type": "topic",
+        "X-Discourse-Event-Id": "41",
+        "X-Discourse-Event-Signature": signed(body),
+    }
+    url = hooks_server + "/hooks/discourse"
+    first = httpx.post(url, content=body, headers=headers)
+    assert first.json() == {"outcome": "accepted", "activities": 1}
+    assert httpx.post(url, content=body, headers=headers).json()["outcome"] == "duplicate"
+    bad = httpx.post(url, content=body + b" ", headers=headers)
+    assert bad.status_code == 401
+    with engine.connect() as conn:
+        assert conn.scalar(select(activities.c.kind)) == "thread.started"
