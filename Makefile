@@ -25,6 +25,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/hearth docs --check
+	$(BIN)/python -m playwright --version >/dev/null
 	$(BIN)/pytest
 
 ## lint: ruff and mypy
@@ -33,9 +34,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src/hearth/domain src/hearth/actions
 
-## bench: the ingest benchmark (results in docs/benchmarks.md)
+## bench: every benchmark (ingest, git import, webhooks); results in docs/benchmarks.md
 bench: $(STAMP)
+	mkdir -p bench/out
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.git_import --output bench/out/git_import.md
+	$(BIN)/python -m bench.webhooks --output bench/out/webhooks.md
 
 ## docs: regenerate the generated references in docs/
 docs: $(STAMP)

@@ -64,6 +64,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option("--host", help=_("Address to listen on."))] = None,
     port: Annotated[int | None, typer.Option("--port", help=_("Port to listen on."))] = None,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help=_("Log every request."))
+    ] = False,
 ) -> None:
     """Run the web server."""
     import uvicorn
@@ -73,7 +76,12 @@ def serve(
     state = state_of(ctx)
     state.engine()
     settings = state.settings
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        access_log=access_log,
+    )
 
 
 @app.command("docs")

@@ -15,7 +15,7 @@ from hearth.actions.reads import access_ledger_counts, access_top_members
 from hearth.errors import HearthError
 from hearth.i18n import translations
 from hearth.settings import Settings
-from hearth.store.db import create_engine
+from hearth.store.db import check_ready, create_engine
 from hearth.web.hooks import hooks_router
 
 HERE = Path(__file__).parent
@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/healthz")
     def health() -> dict[str, str]:
-        access_ledger_counts(engine, Caller(name="anonymous"))
+        check_ready(engine)
         return {"status": "ok"}
 
     return app
