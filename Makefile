@@ -25,7 +25,6 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/hearth docs --check
-	$(BIN)/python -m playwright --version >/dev/null
 	$(BIN)/pytest
 
 ## lint: ruff and mypy

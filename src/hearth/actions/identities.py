@@ -2,15 +2,18 @@
 
 Used inside an ingest transaction: :class:`IdentityResolver` keeps a bounded cache of
 ``(platform, external_id) -> (identity_id, member_id)`` so a bulk import touches the identity
-table once per new account, not once per activity.
+table once per new account, not once per activity. It also remembers the refs it has fully
+recorded (account known, every name already stored), so the refs a bulk import repeats on most
+activities cost one set lookup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 
 from hearth.domain.activity import IdentityRef
 from hearth.domain.members import display_name_for, merged_names
@@ -26,23 +29,35 @@ class IdentityResolver:
     def __init__(self) -> None:
         self._ids: dict[Key, tuple[int, int]] = {}
         self._names: dict[Key, tuple[str, ...]] = {}
+        # refs whose account is in _ids and whose every name is in _names: nothing to do
+        self._settled: set[IdentityRef] = set()
 
     def forget(self) -> None:
         """Drop the cache (after merges, or when another writer may have moved identities)."""
         self._ids.clear()
         self._names.clear()
+        self._settled.clear()
 
     def get(self, ref: IdentityRef) -> tuple[int, int]:
         return self._ids[(ref.platform, ref.external_id)]
 
     def resolve(self, conn: Connection, refs: Iterable[IdentityRef]) -> None:
         """Make sure every ref in ``refs`` is known, stored and has its names recorded."""
-        if len(self._ids) > CACHE_LIMIT:
+        if len(self._ids) > CACHE_LIMIT or len(self._settled) > CACHE_LIMIT:
             self.forget()
+        refs = list(refs)
+        settled = self._settled
+        # Only accounts with a ref not seen before need work; their settled refs still count
+        # (which ref is richest, which names were seen), so the loop below sees all of them.
+        open_keys = {(ref.platform, ref.external_id) for ref in refs if ref not in settled}
+        if not open_keys:
+            return
         wanted: dict[Key, IdentityRef] = {}
         seen_names: dict[Key, list[str]] = {}
         for ref in refs:
             key = (ref.platform, ref.external_id)
+            if key not in open_keys:
+                continue
             known = wanted.get(key)
             if known is None or _richer(ref, known):
                 wanted[key] = ref
@@ -54,6 +69,7 @@ class IdentityResolver:
             if new:
                 self._create(conn, new)
         self._record_names(conn, wanted, seen_names)
+        settled.update(ref for ref in refs if (ref.platform, ref.external_id) in open_keys)
 
     def _load(self, conn: Connection, keys: list[Key]) -> None:
         by_platform: dict[str, list[str]] = {}
@@ -79,8 +95,9 @@ class IdentityResolver:
 
     def _create(self, conn: Connection, refs: list[IdentityRef]) -> None:
         now = datetime.now(UTC)
-        member_ids = conn.scalars(
-            insert(members).returning(members.c.id, sort_by_parameter_order=True),
+        member_ids = _insert_returning_ids(
+            conn,
+            members,
             [
                 {
                     "display_name": display_name_for(ref)[:200],
@@ -90,9 +107,10 @@ class IdentityResolver:
                 }
                 for ref in refs
             ],
-        ).all()
-        identity_ids = conn.scalars(
-            insert(identities).returning(identities.c.id, sort_by_parameter_order=True),
+        )
+        identity_ids = _insert_returning_ids(
+            conn,
+            identities,
             [
                 {
                     "platform": ref.platform,
@@ -106,7 +124,7 @@ class IdentityResolver:
                 }
                 for ref, member_id in zip(refs, member_ids, strict=True)
             ],
-        ).all()
+        )
         for ref, identity_id, member_id in zip(refs, identity_ids, member_ids, strict=True):
             key = (ref.platform, ref.external_id)
             self._ids[key] = (identity_id, member_id)
@@ -128,6 +146,25 @@ class IdentityResolver:
                 values["email"] = ref.email.lower()
             conn.execute(update(identities).where(identities.c.id == identity_id).values(values))
             self._names[key] = tuple(names)
+
+
+def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` into ``table`` and return their new ids, in the order of ``rows``.
+
+    PostgreSQL returns them (in batches). SQLite would return them one row per statement, so
+    there the rows go in with one ``executemany`` and their ids are read back: SQLite gives each
+    new row one more than the largest id before it, and the open write transaction keeps any
+    other writer out, so the new ids are the last ``len(rows)`` ones.
+    """
+    id_column = table.c.id
+    if conn.dialect.name != "sqlite":
+        return list(
+            conn.scalars(insert(table).returning(id_column, sort_by_parameter_order=True), rows)
+        )
+    conn.execute(insert(table), rows)
+    last = conn.scalar(select(func.max(id_column)))
+    assert last is not None
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 def _names_of(ref: IdentityRef) -> list[str]:

@@ -9,12 +9,15 @@ changes nothing. Bad records are counted and reported; the good records around t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC
+from functools import cache
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, select
+from sqlalchemy import Connection, Engine, Insert, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hearth.actions.identities import IdentityResolver
@@ -134,6 +137,16 @@ def _store_batch(
     if not fresh:
         return
     resolver.resolve(conn, _refs(fresh))
+    if conn.dialect.name == "sqlite":
+        result = conn.exec_driver_sql(_sqlite_insert(), _sqlite_rows(resolver, fresh))
+    else:
+        result = conn.execute(insert_stmt, _rows(resolver, fresh))
+    stored = result.rowcount if result.rowcount >= 0 else len(fresh)
+    report.imported += stored
+    report.duplicates += len(fresh) - stored
+
+
+def _rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[dict[str, Any]]:
     rows = []
     for activity in fresh:
         actor_identity = actor_member = owner_identity = owner_member = None
@@ -156,10 +169,85 @@ def _store_batch(
                 "properties": dict(activity.properties),
             }
         )
-    result = conn.execute(insert_stmt, rows)
-    stored = result.rowcount if result.rowcount >= 0 else len(rows)
-    report.imported += stored
-    report.duplicates += len(rows) - stored
+    return rows
+
+
+# On SQLite the rows go straight to the driver's executemany, as tuples, with each value
+# converted the way the table's column types would (SQLAlchemy's per-row parameter processing
+# was most of an import's time). These are the columns, in the order of the tuples; every
+# other column of the table must be the id, and _sqlite_insert checks that it still is.
+_SQLITE_COLUMNS = (
+    "platform",
+    "source_id",
+    "kind",
+    "occurred_at",
+    "actor_identity_id",
+    "actor_member_id",
+    "target_type",
+    "target_id",
+    "target_owner_identity_id",
+    "target_owner_member_id",
+    "properties",
+)
+
+
+_JSON = json.JSONEncoder()  # what json.dumps uses, minus its per-call argument handling
+
+
+@cache
+def _sqlite_insert() -> str:
+    others = {column.name for column in activities.columns} - set(_SQLITE_COLUMNS)
+    if others != {"id"}:
+        raise NotImplementedError(
+            f"the activities table has columns the SQLite ingest does not fill: {sorted(others)}"
+        )
+    return (
+        f"INSERT INTO {activities.name} ({', '.join(_SQLITE_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(_SQLITE_COLUMNS))}) "
+        "ON CONFLICT (platform, source_id) DO NOTHING"
+    )
+
+
+def _sqlite_rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[tuple[Any, ...]]:
+    """``fresh`` as tuples of _SQLITE_COLUMNS, stored as SQLAlchemy stores them on SQLite:
+    times as naive UTC text (``UTCDateTime`` and SQLite's ``DATETIME``) and properties as
+    ``json.dumps`` text (SQLAlchemy's ``JSON`` serializer)."""
+    get = resolver.get
+    dumps = _JSON.encode
+    rows = []
+    for activity in fresh:
+        actor, owner = activity.actor, activity.target_owner
+        actor_identity, actor_member = (None, None) if actor is None else get(actor)
+        owner_identity, owner_member = (None, None) if owner is None else get(owner)
+        at = activity.occurred_at
+        if at.tzinfo is not UTC:
+            at = ensure_utc(at)
+        properties = activity.properties
+        rows.append(
+            (
+                activity.platform,
+                activity.source_id,
+                activity.kind,
+                at.replace(tzinfo=None).isoformat(" ", "microseconds"),
+                actor_identity,
+                actor_member,
+                activity.target_type,
+                activity.target_id,
+                owner_identity,
+                owner_member,
+                dumps(properties if type(properties) is dict else dict(properties)),
+            )
+        )
+    return rows
+
+
+# Compiled once: an IN list of literals would be compiled for every batch, value by value.
+# Chunked to stay below SQLite's limit on the number of parameters of one statement.
+_KNOWN = select(activities.c.source_id).where(
+    activities.c.platform == bindparam("platform"),
+    activities.c.source_id.in_(bindparam("source_ids", expanding=True)),
+)
+_IN_LIMIT = 10_000
 
 
 def _drop_known(
@@ -175,14 +263,11 @@ def _drop_known(
             same[activity.source_id] = activity
     fresh: list[ActivityIn] = []
     for platform, by_source in by_platform.items():
-        known = set(
-            conn.scalars(
-                select(activities.c.source_id).where(
-                    activities.c.platform == platform,
-                    activities.c.source_id.in_(list(by_source)),
-                )
-            )
-        )
+        source_ids = list(by_source)
+        known: set[str] = set()
+        for start in range(0, len(source_ids), _IN_LIMIT):
+            chunk = source_ids[start : start + _IN_LIMIT]
+            known.update(conn.scalars(_KNOWN, {"platform": platform, "source_ids": chunk}))
         report.duplicates += len(known)
         fresh.extend(a for source_id, a in by_source.items() if source_id not in known)
     return fresh
