@@ -80,4 +80,10 @@ def _render(command: Any, path: list[str], parts: list[str]) -> None:
 
 def generated_docs() -> dict[str, str]:
     """File name under docs/ → its generated text."""
-    return {"activities.md": activities_markdown(), "cli.md": cli_markdown()}
+    from hearth.playbooks.reference import playbook_markdown
+
+    return {
+        "activities.md": activities_markdown(),
+        "cli.md": cli_markdown(),
+        "playbook.md": playbook_markdown(),
+    }

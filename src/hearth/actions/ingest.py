@@ -173,9 +173,11 @@ def _rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[dict[str,
 
 
 # On SQLite the rows go straight to the driver's executemany, as tuples, with each value
-# converted the way the table's column types would (SQLAlchemy's per-row parameter processing
-# was most of an import's time). These are the columns, in the order of the tuples; every
-# other column of the table must be the id, and _sqlite_insert checks that it still is.
+# converted the way the table's column types would convert it. That skips SQLAlchemy's per-row
+# parameter processing: about 3 µs an activity, some 10% of a million-activity import, whose
+# time is mostly SQLite maintaining the table's four indexes (docs/benchmarks.md). These are
+# the columns, in the order of the tuples; every other column of the table must be the id, and
+# _sqlite_insert checks that it still is.
 _SQLITE_COLUMNS = (
     "platform",
     "source_id",
@@ -241,8 +243,9 @@ def _sqlite_rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[tu
     return rows
 
 
-# Compiled once: an IN list of literals would be compiled for every batch, value by value.
-# Chunked to stay below SQLite's limit on the number of parameters of one statement.
+# Built once, with the ids as one expanding parameter rather than a list of literals coerced
+# for every batch; chunked so that no statement has more parameters than a SQLite build may
+# allow (32,766 by default), whatever the batch size.
 _KNOWN = select(activities.c.source_id).where(
     activities.c.platform == bindparam("platform"),
     activities.c.source_id.in_(bindparam("source_ids", expanding=True)),

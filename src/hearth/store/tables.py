@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -155,4 +156,19 @@ sync_cursors = Table(
     Column("cursor", JSONType, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("source", "key"),
+)
+
+# Net Promoter Score survey answers (0-10), from the web and the CLI; anonymous when member_id is
+# None. A member's answers are personal data (the comment above all): see docs/metrics.md.
+nps_responses = Table(
+    "nps_responses",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("member_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("answered_at", UTCDateTime, nullable=False),
+    CheckConstraint("score >= 0 AND score <= 10", name="ck_nps_responses_score"),
+    Index(None, "answered_at"),
+    Index(None, "member_id"),
 )
