@@ -18,12 +18,12 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from hearth.actions.identities import IdentityResolver
 from hearth.actions.privacy import identity_hash
 from hearth.domain.activity import ActivityIn, IdentityRef, ensure_utc, validate_activity
 from hearth.errors import RecordError
+from hearth.store.db import dialect_insert
 from hearth.store.tables import activities, erasures
 
 Parsed = ActivityIn | RecordError
@@ -308,12 +308,7 @@ def _refs(batch: list[ActivityIn]) -> Iterator[IdentityRef]:
 
 
 def _insert_ignoring_duplicates(dialect: str) -> Insert:
-    if dialect == "postgresql":
-        return postgresql.insert(activities).on_conflict_do_nothing(
-            index_elements=["platform", "source_id"]
-        )
-    if dialect == "sqlite":
-        return sqlite.insert(activities).on_conflict_do_nothing(
-            index_elements=["platform", "source_id"]
-        )
-    raise NotImplementedError(f"ingest does not support the '{dialect}' database")
+    stmt: Insert = dialect_insert(dialect, activities).on_conflict_do_nothing(
+        index_elements=["platform", "source_id"]
+    )
+    return stmt

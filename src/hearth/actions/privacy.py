@@ -13,12 +13,12 @@ import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from hearth.actions import audit
 from hearth.actions.context import Caller
 from hearth.errors import Conflict, NotFound, PermissionDenied
 from hearth.i18n import _
+from hearth.store.db import dialect_insert
 from hearth.store.tables import activities, erasures, identities, identity_moves, members
 
 
@@ -58,9 +58,8 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             .values(target_owner_identity_id=None, target_owner_member_id=None)
         ).rowcount
         if accounts:
-            dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
             conn.execute(
-                dialect.insert(erasures).on_conflict_do_nothing(),
+                dialect_insert(engine.dialect.name, erasures).on_conflict_do_nothing(),
                 [
                     {
                         "platform": a.platform,

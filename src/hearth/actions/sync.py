@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from hearth.store.db import dialect_insert
 from hearth.store.tables import sync_cursors
 
 
@@ -25,8 +25,7 @@ def access_cursor(engine: Engine, source: str, key: str) -> dict[str, Any] | Non
 def do_save_cursor(engine: Engine, source: str, key: str, cursor: dict[str, Any]) -> None:
     """Save where import ``source`` got to for ``key`` (after its records are committed)."""
     now = datetime.now(UTC)
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(sync_cursors).values(
+    stmt = dialect_insert(engine.dialect.name, sync_cursors).values(
         source=source, key=key, cursor=cursor, updated_at=now
     )
     stmt = stmt.on_conflict_do_update(

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert
-from sqlalchemy.dialects import postgresql, sqlite
 
 from hearth.actions.ingest import IngestReport, ingest_in
 from hearth.domain.activity import ActivityIn
 from hearth.errors import InputError
+from hearth.store.db import dialect_insert
 from hearth.store.tables import dead_letters, webhook_deliveries
 
 Mapper = Callable[[str, dict[str, Any]], list[ActivityIn]]
@@ -70,11 +70,10 @@ def do_receive_delivery(
         except InputError as exc:
             return _dead_letter(engine, platform, delivery_id, body, f"{event}: {exc}")
         outcome = "accepted"
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     report = IngestReport()
     with engine.begin() as conn:
         claimed = conn.execute(
-            dialect.insert(webhook_deliveries)
+            dialect_insert(engine.dialect.name, webhook_deliveries)
             .values(
                 platform=platform,
                 delivery_id=delivery_id[:128],

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Table, event, inspect
 from sqlalchemy import create_engine as _sa_create_engine
-from sqlalchemy import event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import NoSuchModuleError as _NoSuchModule
@@ -63,3 +64,13 @@ def check_ready(engine: Engine) -> None:
         raise StoreError(f"cannot reach the database: {exc.orig}") from None
     if not has_tables:
         raise StoreError("the database has no Hearth tables yet; run 'hearth init' first")
+
+
+def dialect_insert(dialect_name: str, table: Table) -> Any:
+    """An INSERT for ``table`` that supports ``on_conflict_do_nothing``/``do_update`` on the
+    running database (SQLite and PostgreSQL share that syntax through SQLAlchemy)."""
+    if dialect_name == "postgresql":
+        return postgresql.insert(table)
+    if dialect_name == "sqlite":
+        return sqlite.insert(table)
+    raise ConfigError(f"Hearth does not support the '{dialect_name}' database")
