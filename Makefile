@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.git_import --output bench/out/git_import.md
 	$(BIN)/python -m bench.webhooks --output bench/out/webhooks.md
+	$(BIN)/python -m bench.rebuild --output bench/out/rebuild.md
+	$(BIN)/python -m bench.faq_matching --output bench/out/faq_matching.md
 
 ## docs: regenerate the generated references in docs/
 docs: $(STAMP)

@@ -10,6 +10,8 @@
     ├── NotFound                     not_found     a member, identity or record does not exist
     ├── Conflict                     conflict      the change contradicts the current state
     ├── PermissionDenied             permission    the caller may not do this
+    ├── NotAuthenticated             auth          sign in first, or the sign-in failed
+    ├── RateLimited                  rate_limited  too many attempts; wait and try again
     ├── StoreError                   store         the database is unreachable or not migrated
     └── UpstreamError                upstream      an outside service (GitHub...) kept failing
 
@@ -95,6 +97,18 @@ class Conflict(HearthError):
 class PermissionDenied(HearthError):
     code = "permission"
     http_status = 403
+
+
+class NotAuthenticated(HearthError):
+    """The caller is not signed in (or the credentials were wrong)."""
+
+    code = "auth"
+    http_status = 401
+
+
+class RateLimited(HearthError):
+    code = "rate_limited"
+    http_status = 429
 
 
 class StoreError(HearthError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -78,3 +78,18 @@ class ProgressUpdater:
             duplicates=report.duplicates,
             rejected=report.rejected,
         )
+
+
+@contextmanager
+def count_progress(
+    description: str, total: int | None = None, *, console: Console | None = None
+) -> Iterator[Callable[[int], None]]:
+    """A bar for long work that is not an import (a rebuild): yields ``advance(n)``."""
+    console = console or Console(stderr=True)
+    columns: list[ProgressColumn | str] = [SpinnerColumn(), TextColumn("{task.description}")]
+    if total is not None:
+        columns += [BarColumn(), MofNCompleteColumn()]
+    columns += [RateColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)

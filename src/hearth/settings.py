@@ -30,6 +30,23 @@ class Settings(BaseSettings):
     github_api_url: str = "https://api.github.com"
     github_webhook_secret: SecretStr | None = None
     discourse_webhook_secret: SecretStr | None = None
+    # The Discord bot (docs/bot.md): its token, the guild it serves, and its limits.
+    discord_token: SecretStr | None = None
+    discord_guild_id: int | None = None
+    discord_sync_commands: bool = True
+    discord_catchup_days: int = Field(default=1, ge=0, le=365)
+    discord_cooldown_seconds: int = Field(default=300, ge=0)
+    # Web sign-in with GitHub and Discord (docs/web.md); a provider is offered once its client id
+    # and secret are set. The addresses can point elsewhere (GitHub Enterprise, a test provider).
+    github_client_id: str | None = None
+    github_client_secret: SecretStr | None = None
+    github_oauth_url: str = "https://github.com/login/oauth"
+    discord_client_id: str | None = None
+    discord_client_secret: SecretStr | None = None
+    discord_oauth_url: str = "https://discord.com/api/oauth2"
+    discord_api_url: str = "https://discord.com/api"
+    # The address Hearth is reached at, for the OAuth callback (default: taken from the request).
+    public_url: str | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

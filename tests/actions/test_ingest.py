@@ -95,3 +95,106 @@ def test_identity_names_accumulate(engine: Engine) -> None:
     with engine.connect() as conn:
         names = conn.scalar(select(identities.c.names))
     assert names == ["u1", "alice2", "alice3"]
+
+
+# -- bulk mode ---------------------------------------------------------------------------------
+
+
+def secondary_indexes(engine: Engine) -> set[str]:
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        return {ix["name"] for ix in inspect(conn).get_indexes("activities") if not ix["unique"]}
+
+
+EXPECTED_INDEXES = {
+    str(ix.name) for ix in activities.indexes if not ix.unique
+}
+
+
+def stored_rows(engine: Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(activities).order_by(activities.c.id)).all()
+    return [tuple(row) for row in rows]
+
+
+def test_bulk_mode_drops_the_indexes_while_loading_and_builds_them_after(engine: Engine) -> None:
+    during: list[set[str]] = []
+    records = [message(i, f"u{i % 7}") for i in range(50)] + [message(3)]
+    report = ingest(
+        engine, records, batch_size=10, bulk=True,
+        on_batch=lambda _r: during.append(secondary_indexes(engine)),
+    )  # fmt: skip
+    assert (report.imported, report.duplicates) == (50, 1)
+    assert secondary_indexes(engine) == EXPECTED_INDEXES
+    if engine.dialect.name == "sqlite":
+        assert all(indexes == set() for indexes in during)
+    else:  # PostgreSQL has no bulk mode: its indexes stay
+        assert all(indexes == EXPECTED_INDEXES for indexes in during)
+
+
+def test_bulk_and_normal_ingest_store_the_same_rows(db_url: str, tmp_path) -> None:
+    from tests.conftest import create_engine
+
+    records = [message(i, f"u{i % 7}") for i in range(40)]
+    normal = create_engine(db_url)
+    ingest(normal, records, batch_size=7, bulk=False)
+    expected = stored_rows(normal)
+    with normal.begin() as conn:
+        for table in (activities, identities, members):
+            conn.execute(table.delete())
+    ingest(normal, records, batch_size=7, bulk=True)
+    again = stored_rows(normal)
+    normal.dispose()
+    shift = again[0][0] - expected[0][0]
+    assert [row[1:4] + row[6:] for row in again] == [row[1:4] + row[6:] for row in expected]
+    assert shift >= 0
+
+
+def test_bulk_mode_starts_by_itself_on_a_large_import(engine: Engine, monkeypatch) -> None:
+    from hearth.actions import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "BULK_AFTER", 20)
+    during: list[set[str]] = []
+    ingest(
+        engine, [message(i) for i in range(40)], batch_size=10,
+        on_batch=lambda _r: during.append(secondary_indexes(engine)),
+    )  # fmt: skip
+    if engine.dialect.name == "sqlite":
+        assert [len(indexes) for indexes in during] == [3, 0, 0, 0]
+    assert secondary_indexes(engine) == EXPECTED_INDEXES
+    # small next to the ledger now (40 stored, 20 more): no bulk mode
+    during.clear()
+    ingest(
+        engine, [message(i) for i in range(40, 60)], batch_size=10,
+        on_batch=lambda _r: during.append(secondary_indexes(engine)),
+    )  # fmt: skip
+    assert all(indexes == EXPECTED_INDEXES for indexes in during)
+
+
+def test_an_import_that_fails_still_gets_its_indexes_back(engine: Engine) -> None:
+    def records():
+        yield from (message(i) for i in range(25))
+        raise OSError("the file went away")
+
+    try:
+        ingest(engine, records(), batch_size=10, bulk=True)
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the error was swallowed")
+    assert secondary_indexes(engine) == EXPECTED_INDEXES
+    assert count(engine, activities) == 20
+
+
+def test_missing_indexes_are_built_by_the_next_ingest(engine: Engine) -> None:
+    from hearth.actions.ingest import restore_indexes
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_activities_actor_member_id_kind")
+    assert "ix_activities_actor_member_id_kind" not in secondary_indexes(engine)
+    if engine.dialect.name == "sqlite":
+        ingest(engine, [message(1)])
+    else:
+        restore_indexes(engine)
+    assert secondary_indexes(engine) == EXPECTED_INDEXES

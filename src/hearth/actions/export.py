@@ -8,27 +8,36 @@ from typing import Any
 from sqlalchemy import Engine
 
 from hearth.actions.context import Caller, require_staff
+from hearth.actions.standing import standings_for_export
+from hearth.domain.playbook import Playbook
 from hearth.store import queries
 
 
-def access_member_export(engine: Engine, caller: Caller) -> Iterator[dict[str, Any]]:
+def access_member_export(
+    engine: Engine, caller: Caller, playbook: Playbook | None = None
+) -> Iterator[dict[str, Any]]:
     """One JSON-ready dict per live member, streamed in id order.
 
-    ``points``, ``achievements`` and ``tier`` are filled by the rules engine once a playbook is
-    derived; until then they are 0, [] and None.
+    ``points``, ``achievements`` (with ``awarded_at``) and ``tier`` come from the rules engine's
+    derived tables (``hearth rebuild``; kept current on every import) read with ``playbook``;
+    without a playbook, or before any derivation, they are the starting balance, [] and None.
     """
     require_staff(caller)
     with engine.connect() as conn:
+        points, earned, tiers = standings_for_export(conn, playbook)
+        start = playbook.points.starting_balance if playbook is not None else 0
         for summary in queries.iter_member_summaries(conn):
+            member_id = summary["member_id"]
+            tier = tiers.get(member_id)
             yield {
                 "member_id": summary["member_id"],
                 "display_name": summary["display_name"],
                 "is_bot": summary["is_bot"],
                 "is_staff": summary["is_staff"],
                 "identities": summary["identities"],
-                "points": 0,
-                "achievements": [],
-                "tier": None,
+                "points": points.get(member_id, start),
+                "achievements": earned.get(member_id, []),
+                "tier": tier.key if tier is not None else None,
                 "activity_counts": summary["activity_counts"],
                 "received_counts": summary["received_counts"],
             }

@@ -9,11 +9,13 @@ activities cost one set lookup.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 
 from hearth.domain.activity import IdentityRef
 from hearth.domain.members import display_name_for, merged_names
@@ -21,6 +23,43 @@ from hearth.store.tables import identities, members
 
 Key = tuple[str, str]
 CACHE_LIMIT = 200_000
+
+# Statements built once: building and compiling them on every call cost about 2 ms a webhook
+# delivery. The ids are one expanding parameter, in chunks a SQLite build always accepts.
+_LOAD = select(
+    identities.c.external_id, identities.c.id, identities.c.member_id, identities.c.names
+).where(
+    identities.c.platform == bindparam("platform"),
+    identities.c.external_id.in_(bindparam("external_ids", expanding=True)),
+)
+_LOAD_CHUNK = 5000
+
+
+@cache
+def _sqlite_load(count: int) -> str:
+    return (
+        f"SELECT external_id, id, member_id, names FROM {identities.name} "
+        f"WHERE platform = ? AND external_id IN ({', '.join('?' * count)})"
+    )
+
+
+# a handle or e-mail seen with new names replaces the stored one; None keeps it
+_RECORD_NAMES = (
+    update(identities)
+    .where(identities.c.id == bindparam("identity_id"))
+    .values(
+        names=bindparam("new_names", type_=identities.c.names.type),
+        handle=func.coalesce(
+            bindparam("new_handle", type_=identities.c.handle.type), identities.c.handle
+        ),
+        email=func.coalesce(
+            bindparam("new_email", type_=identities.c.email.type), identities.c.email
+        ),
+    )
+)
+_CREATE_LOCK = select(func.pg_advisory_xact_lock(0x4E4541525448))  # "HEARTH"
+_INSERT = {table.name: insert(table) for table in (members, identities)}
+_MAX_ID = {table.name: select(func.max(table.c.id)) for table in (members, identities)}
 
 
 class IdentityResolver:
@@ -66,6 +105,14 @@ class IdentityResolver:
         if missing:
             self._load(conn, missing)
             new = [wanted[key] for key in missing if key not in self._ids]
+            if new and conn.dialect.name == "postgresql":
+                # Two transactions may both have found an account missing. SQLite lets one
+                # writer in at a time (BEGIN IMMEDIATE); on PostgreSQL, creating identities
+                # takes a transaction-scoped lock, then looks again for what another writer
+                # committed meanwhile.
+                conn.execute(_CREATE_LOCK)
+                self._load(conn, [(ref.platform, ref.external_id) for ref in new])
+                new = [ref for ref in new if (ref.platform, ref.external_id) not in self._ids]
             if new:
                 self._create(conn, new)
         self._record_names(conn, wanted, seen_names)
@@ -76,22 +123,25 @@ class IdentityResolver:
         for platform, external_id in keys:
             by_platform.setdefault(platform, []).append(external_id)
         for platform, external_ids in by_platform.items():
-            for start in range(0, len(external_ids), 5000):
-                chunk = external_ids[start : start + 5000]
-                rows = conn.execute(
-                    select(
-                        identities.c.external_id,
-                        identities.c.id,
-                        identities.c.member_id,
-                        identities.c.names,
-                    ).where(
-                        identities.c.platform == platform,
-                        identities.c.external_id.in_(chunk),
-                    )
-                )
-                for external_id, identity_id, member_id, names in rows:
+            for start in range(0, len(external_ids), _LOAD_CHUNK):
+                chunk = external_ids[start : start + _LOAD_CHUNK]
+                for external_id, identity_id, member_id, names in self._select(
+                    conn, platform, chunk
+                ):
                     self._ids[(platform, external_id)] = (identity_id, member_id)
                     self._names[(platform, external_id)] = tuple(names or ())
+
+    @staticmethod
+    def _select(conn: Connection, platform: str, external_ids: list[str]) -> list[Any]:
+        if conn.dialect.name != "sqlite":
+            return list(conn.execute(_LOAD, {"platform": platform, "external_ids": external_ids}))
+        # straight from the driver (about 80 µs less a call): names is JSON text on SQLite
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(_sqlite_load(len(external_ids)), (platform, *external_ids))
+            return [(e, i, m, json.loads(n) if n else None) for e, i, m, n in cursor]
+        finally:
+            cursor.close()
 
     def _create(self, conn: Connection, refs: list[IdentityRef]) -> None:
         now = datetime.now(UTC)
@@ -133,19 +183,24 @@ class IdentityResolver:
     def _record_names(
         self, conn: Connection, refs: dict[Key, IdentityRef], seen: dict[Key, list[str]]
     ) -> None:
+        changes: list[dict[str, object]] = []
         for key, ref in refs.items():
             known = self._names.get(key, ())
             names = merged_names(list(known), *seen[key])
             if len(names) == len(known):
                 continue
             identity_id, _member = self._ids[key]
-            values: dict[str, object] = {"names": names}
-            if ref.handle:
-                values["handle"] = ref.handle
-            if ref.email:
-                values["email"] = ref.email.lower()
-            conn.execute(update(identities).where(identities.c.id == identity_id).values(values))
+            changes.append(
+                {
+                    "identity_id": identity_id,
+                    "new_names": names,
+                    "new_handle": ref.handle or None,
+                    "new_email": ref.email.lower() if ref.email else None,
+                }
+            )
             self._names[key] = tuple(names)
+        if changes:
+            conn.execute(_RECORD_NAMES, changes)
 
 
 def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -161,8 +216,8 @@ def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, A
         return list(
             conn.scalars(insert(table).returning(id_column, sort_by_parameter_order=True), rows)
         )
-    conn.execute(insert(table), rows)
-    last = conn.scalar(select(func.max(id_column)))
+    conn.execute(_INSERT[table.name], rows)
+    last = conn.scalar(_MAX_ID[table.name])
     assert last is not None
     return list(range(last - len(rows) + 1, last + 1))
 

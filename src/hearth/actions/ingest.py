@@ -5,29 +5,40 @@
 one transaction per batch, in bounded memory. ``(platform, source_id)`` is unique: an activity
 seen before (in an earlier import or earlier in the same one) is counted as a duplicate and
 changes nothing. Bad records are counted and reported; the good records around them are kept.
+
+On SQLite a large import into a ledger that is small next to it runs in *bulk mode*: the
+``activities`` table's secondary indexes (not its unique constraint, which catches duplicates)
+are dropped once the import has proved large (:data:`BULK_AFTER` records, and at least half as
+many as the ledger held), and built again when the import ends, however it ends. Building an
+index once is several times cheaper than keeping it up to date row by row (docs/benchmarks.md).
+Queries stay correct meanwhile, only slower; an import cut short by a crash leaves the indexes
+to the next :func:`ingest` or ``hearth init``, which build any that are missing.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+import json.encoder
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import cache
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, bindparam, select
+from sqlalchemy import Connection, Engine, Index, Insert, bindparam, func, select, text
 
 from hearth.actions.identities import IdentityResolver
 from hearth.actions.privacy import identity_hash
 from hearth.domain.activity import ActivityIn, IdentityRef, ensure_utc, validate_activity
 from hearth.errors import RecordError
-from hearth.store.db import dialect_insert
+from hearth.store.db import begin_write, dialect_insert
 from hearth.store.tables import activities, erasures
 
 Parsed = ActivityIn | RecordError
+Key = tuple[str, str]  # (platform, source_id)
 MAX_KEPT_ERRORS = 1000
+BULK_AFTER = 50_000  # records an import must reach before it may switch to bulk mode
 
 
 @dataclass
@@ -69,19 +80,38 @@ def ingest(
     batch_size: int = 2000,
     on_batch: ProgressCallback | None = None,
     resolver: IdentityResolver | None = None,
+    bulk: bool | None = None,
 ) -> IngestReport:
-    """Store ``records`` in the ledger; see the module docstring."""
+    """Store ``records`` in the ledger; see the module docstring.
+
+    ``bulk``: ``None`` (the default) switches to bulk mode when the import proves large next to
+    the ledger, ``True`` from the first batch, ``False`` never. Only SQLite has a bulk mode.
+    """
     report = IngestReport()
     resolver = resolver or IdentityResolver()
     insert_stmt = _insert_ignoring_duplicates(engine.dialect.name)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        restore_indexes(engine)
+    ledger_size = _ledger_size(engine) if sqlite and bulk is None else 0
+    dropped = False
     iterator = iter(records)
-    while batch := list(islice(iterator, batch_size)):
-        good = _validated(batch, report)
-        if good:
-            with engine.begin() as conn:
-                _store_batch(conn, insert_stmt, resolver, good, report)
-        if on_batch is not None:
-            on_batch(report)
+    try:
+        while batch := list(islice(iterator, batch_size)):
+            if sqlite and not dropped and bulk is not False:
+                seen = report.seen + len(batch)
+                if bulk or (seen >= BULK_AFTER and 2 * seen >= ledger_size):
+                    _drop_indexes(engine)
+                    dropped = True
+            good = validated(batch, report)
+            if good:
+                with begin_write(engine) as conn:
+                    store_in(conn, insert_stmt, resolver, good, report)
+            if on_batch is not None:
+                on_batch(report)
+    finally:
+        if dropped:
+            restore_indexes(engine)
     return report
 
 
@@ -90,14 +120,16 @@ def ingest_in(
     records: Iterable[Parsed],
     report: IngestReport,
     resolver: IdentityResolver | None = None,
-) -> IngestReport:
-    """Store ``records`` inside the caller's transaction (for a webhook delivery, which
-    commits its delivery row and its activities together). Meant for small inputs."""
-    good = _validated(list(records), report)
-    if good:
-        insert_stmt = _insert_ignoring_duplicates(conn.dialect.name)
-        _store_batch(conn, insert_stmt, resolver or IdentityResolver(), good, report)
-    return report
+) -> set[Key]:
+    """Store ``records`` inside the caller's write transaction (for webhook deliveries, which
+    commit their delivery rows and their activities together); meant for small inputs.
+
+    Returns the ``(platform, source_id)`` of the activities stored (not the duplicates)."""
+    good = validated(list(records), report)
+    if not good:
+        return set()
+    insert_stmt = _insert_ignoring_duplicates(conn.dialect.name)
+    return store_in(conn, insert_stmt, resolver or IdentityResolver(), good, report)
 
 
 def ingest_one(engine: Engine, activity: ActivityIn) -> bool:
@@ -108,7 +140,8 @@ def ingest_one(engine: Engine, activity: ActivityIn) -> bool:
     return report.imported == 1
 
 
-def _validated(batch: list[Parsed], report: IngestReport) -> list[ActivityIn]:
+def validated(batch: Iterable[Parsed], report: IngestReport) -> list[ActivityIn]:
+    """The valid activities of ``batch``; the rest are rejected in ``report``."""
     good: list[ActivityIn] = []
     for record in batch:
         if isinstance(record, RecordError):
@@ -124,26 +157,34 @@ def _validated(batch: list[Parsed], report: IngestReport) -> list[ActivityIn]:
     return good
 
 
-def _store_batch(
+def store_in(
     conn: Connection,
     insert_stmt: Insert,
     resolver: IdentityResolver,
     batch: list[ActivityIn],
     report: IngestReport,
-) -> None:
+) -> set[Key]:
+    """Store validated activities in the open write transaction; the keys of those stored."""
     fresh = _drop_known(conn, batch, report)
-    if fresh and conn.scalar(select(erasures.c.id).limit(1)) is not None:
+    if fresh and _any_erasure(conn):
         fresh = _drop_erased(conn, fresh, report)
     if not fresh:
-        return
+        return set()
     resolver.resolve(conn, _refs(fresh))
     if conn.dialect.name == "sqlite":
+        # The write transaction (BEGIN IMMEDIATE) has held the lock since _drop_known looked,
+        # so every fresh activity goes in; the rowcount confirms it.
         result = conn.exec_driver_sql(_sqlite_insert(), _sqlite_rows(resolver, fresh))
+        stored_keys = {(a.platform, a.source_id) for a in fresh}
+        stored = result.rowcount if result.rowcount >= 0 else len(fresh)
     else:
-        result = conn.execute(insert_stmt, _rows(resolver, fresh))
-    stored = result.rowcount if result.rowcount >= 0 else len(fresh)
+        # PostgreSQL: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per few hundred
+        # rows; what comes back is exactly what was stored, even with concurrent writers.
+        stored_keys = {(p, s) for p, s in conn.execute(insert_stmt, _rows(resolver, fresh))}
+        stored = len(stored_keys)
     report.imported += stored
     report.duplicates += len(fresh) - stored
+    return stored_keys
 
 
 def _rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[dict[str, Any]]:
@@ -193,7 +234,31 @@ _SQLITE_COLUMNS = (
 )
 
 
-_JSON = json.JSONEncoder()  # what json.dumps uses, minus its per-call argument handling
+# What json.dumps(value) does, minus the work it repeats on every call: building the C encoder.
+_C_ENCODER = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+_ENCODE = (
+    _C_ENCODER(
+        None,  # markers: json.dumps checks circular references; ledger properties are trees
+        json.JSONEncoder().default,
+        json.encoder.encode_basestring_ascii,
+        None,  # indent
+        ": ",
+        ", ",
+        False,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+    if _C_ENCODER is not None
+    else None
+)
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    if not value:
+        return "{}"
+    if _ENCODE is None:
+        return json.dumps(value)
+    return "".join(_ENCODE(value, 0))
 
 
 @cache
@@ -210,12 +275,17 @@ def _sqlite_insert() -> str:
     )
 
 
+def sqlite_time(at: datetime) -> str:
+    """``at`` as SQLAlchemy stores a ``UTCDateTime`` on SQLite: naive UTC text, microseconds."""
+    return ensure_utc(at).isoformat(" ", "microseconds")[:26]  # without its "+00:00"
+
+
 def _sqlite_rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[tuple[Any, ...]]:
     """``fresh`` as tuples of _SQLITE_COLUMNS, stored as SQLAlchemy stores them on SQLite:
     times as naive UTC text (``UTCDateTime`` and SQLite's ``DATETIME``) and properties as
     ``json.dumps`` text (SQLAlchemy's ``JSON`` serializer)."""
     get = resolver.get
-    dumps = _JSON.encode
+    dumps = _dumps
     rows = []
     for activity in fresh:
         actor, owner = activity.actor, activity.target_owner
@@ -230,7 +300,7 @@ def _sqlite_rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[tu
                 activity.platform,
                 activity.source_id,
                 activity.kind,
-                at.replace(tzinfo=None).isoformat(" ", "microseconds"),
+                at.isoformat(" ", "microseconds")[:26],  # sqlite_time(at), inline
                 actor_identity,
                 actor_member,
                 activity.target_type,
@@ -250,7 +320,46 @@ _KNOWN = select(activities.c.source_id).where(
     activities.c.platform == bindparam("platform"),
     activities.c.source_id.in_(bindparam("source_ids", expanding=True)),
 )
+_ANY_ERASURE = select(erasures.c.id).limit(1)
 _IN_LIMIT = 10_000
+
+
+@cache
+def _sqlite_known(count: int) -> str:
+    return (
+        f"SELECT source_id FROM {activities.name} WHERE platform = ? "
+        f"AND source_id IN ({', '.join('?' * count)})"
+    )
+
+
+def sqlite_query(conn: Connection, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+    """The rows of ``sql`` straight from the SQLite driver, inside ``conn``'s transaction.
+
+    For the small, fixed queries of every batch: SQLAlchemy's own execution costs about 80 µs a
+    statement, which a webhook delivery pays several times over. Only for columns whose stored
+    form is the value wanted (text, integers): nothing is converted.
+    """
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, parameters)
+        rows: list[Any] = cursor.fetchall()
+        return rows
+    finally:
+        cursor.close()
+
+
+def _any_erasure(conn: Connection) -> bool:
+    if conn.dialect.name == "sqlite":
+        return bool(sqlite_query(conn, f"SELECT 1 FROM {erasures.name} LIMIT 1"))
+    return conn.scalar(_ANY_ERASURE) is not None
+
+
+def _known(conn: Connection, platform: str, source_ids: list[str]) -> set[str]:
+    """Which of ``source_ids`` (at most _IN_LIMIT) are stored on ``platform``."""
+    if conn.dialect.name != "sqlite":
+        return set(conn.scalars(_KNOWN, {"platform": platform, "source_ids": source_ids}))
+    rows = sqlite_query(conn, _sqlite_known(len(source_ids)), (platform, *source_ids))
+    return {row[0] for row in rows}
 
 
 def _drop_known(
@@ -259,7 +368,9 @@ def _drop_known(
     """The activities of ``batch`` not stored before and not repeated within the batch."""
     by_platform: dict[str, dict[str, ActivityIn]] = {}
     for activity in batch:
-        same = by_platform.setdefault(activity.platform, {})
+        same = by_platform.get(activity.platform)
+        if same is None:
+            same = by_platform[activity.platform] = {}
         if activity.source_id in same:
             report.duplicates += 1
         else:
@@ -269,10 +380,12 @@ def _drop_known(
         source_ids = list(by_source)
         known: set[str] = set()
         for start in range(0, len(source_ids), _IN_LIMIT):
-            chunk = source_ids[start : start + _IN_LIMIT]
-            known.update(conn.scalars(_KNOWN, {"platform": platform, "source_ids": chunk}))
+            known |= _known(conn, platform, source_ids[start : start + _IN_LIMIT])
         report.duplicates += len(known)
-        fresh.extend(a for source_id, a in by_source.items() if source_id not in known)
+        if known:
+            fresh.extend(a for source_id, a in by_source.items() if source_id not in known)
+        else:
+            fresh.extend(by_source.values())
     return fresh
 
 
@@ -307,8 +420,50 @@ def _refs(batch: list[ActivityIn]) -> Iterator[IdentityRef]:
             yield activity.target_owner
 
 
+@cache
 def _insert_ignoring_duplicates(dialect: str) -> Insert:
     stmt: Insert = dialect_insert(dialect, activities).on_conflict_do_nothing(
         index_elements=["platform", "source_id"]
     )
+    if dialect != "sqlite":
+        stmt = stmt.returning(activities.c.platform, activities.c.source_id)
     return stmt
+
+
+# -- bulk mode (SQLite) ------------------------------------------------------------------------
+
+
+def _secondary_indexes() -> list[Index]:
+    """The indexes of ``activities`` that only speed up reads (the unique constraint is not one
+    of them: it is what makes a re-import change nothing)."""
+    return sorted((ix for ix in activities.indexes if not ix.unique), key=lambda ix: str(ix.name))
+
+
+def _ledger_size(engine: Engine) -> int:
+    """About how many activities the ledger holds (the largest id: cheap, and never less)."""
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.max(activities.c.id))) or 0)
+
+
+def _drop_indexes(engine: Engine) -> None:
+    with begin_write(engine) as conn:
+        for index in _secondary_indexes():
+            index.drop(conn, checkfirst=True)
+
+
+def restore_indexes(engine: Engine) -> list[str]:
+    """Build any secondary index of ``activities`` that is missing (after a bulk import, or one
+    cut short); the names of those built."""
+    with engine.connect() as conn:
+        present = set(conn.scalars(_INDEX_NAMES))
+    missing = [ix for ix in _secondary_indexes() if ix.name not in present]
+    if missing:
+        with begin_write(engine) as conn:
+            for index in missing:
+                index.create(conn, checkfirst=True)
+    return [str(ix.name) for ix in missing]
+
+
+_INDEX_NAMES = text(
+    f"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '{activities.name}'"
+)

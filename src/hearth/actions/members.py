@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from hearth.actions import audit
+from hearth.actions import derive as derivation
 from hearth.actions.context import Caller, require_staff
 from hearth.errors import Conflict, NotFound
 from hearth.i18n import _
@@ -83,6 +84,7 @@ def do_merge(
             )
         )
         move_id = _record_move(conn, caller, source_id, target_id, identity_ids, True, reason)
+        derivation.invalidate(conn)  # who did what changed: derive again
         audit.record(
             conn,
             caller,
@@ -113,6 +115,7 @@ def do_link_identity(
             raise Conflict(_("That identity already belongs to this member."))
         _move_identities(conn, [identity_id], member_id)
         move_id = _record_move(conn, caller, row.member_id, member_id, [identity_id], False, reason)
+        derivation.invalidate(conn)  # who did what changed: derive again
         audit.record(
             conn,
             caller,
@@ -161,6 +164,7 @@ def do_unmerge(engine: Engine, caller: Caller, move_id: int) -> None:
             .where(identity_moves.c.id == move_id)
             .values(undone_at=datetime.now(UTC))
         )
+        derivation.invalidate(conn)  # who did what changed: derive again
         audit.record(
             conn,
             caller,
@@ -189,6 +193,7 @@ def do_flag(
     with engine.begin() as conn:
         before = _live_member(conn, member_id)
         conn.execute(update(members).where(members.c.id == member_id).values(values))
+        derivation.invalidate(conn)  # who did what changed: derive again
         audit.record(
             conn,
             caller,

@@ -1,7 +1,8 @@
 """Erasing a member's personal data on request.
 
-Erasure deletes the member's own activities and identities, detaches them from activities
-where they were the target's owner, and keeps only a SHA-256 of each
+Erasure deletes the member's own activities and identities and their web account (with its
+sessions and API tokens), detaches them from activities where they were the target's owner,
+and keeps only a SHA-256 of each
 ``platform:external_id`` in ``erasures`` so that later imports and webhooks skip that account
 instead of bringing the data back. The member row stays (ids in the audit log keep pointing
 somewhere) with its name replaced.
@@ -15,11 +16,22 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, delete, select, update
 
 from hearth.actions import audit
+from hearth.actions import derive as derivation
 from hearth.actions.context import Caller
 from hearth.errors import Conflict, NotFound, PermissionDenied
 from hearth.i18n import _
 from hearth.store.db import dialect_insert
-from hearth.store.tables import activities, erasures, identities, identity_moves, members
+from hearth.store.tables import accounts as web_accounts
+from hearth.store.tables import (
+    activities,
+    api_tokens,
+    erasures,
+    faq_feedback,
+    identities,
+    identity_moves,
+    members,
+    sessions,
+)
 
 
 def identity_hash(platform: str, external_id: str) -> str:
@@ -79,11 +91,24 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             .values(identity_ids=[], undone_at=now)
         )
         conn.execute(delete(identities).where(identities.c.member_id == member_id))
+        # FAQ feedback clicks stay as anonymous counts.
+        conn.execute(
+            update(faq_feedback).where(faq_feedback.c.member_id == member_id).values(member_id=None)
+        )
+        # The member's web account goes too, with its sessions and API tokens.
+        account_ids = select(web_accounts.c.id).where(web_accounts.c.member_id == member_id)
+        conn.execute(delete(sessions).where(sessions.c.account_id.in_(account_ids)))
+        conn.execute(delete(api_tokens).where(api_tokens.c.account_id.in_(account_ids)))
+        removed_accounts = conn.execute(
+            delete(web_accounts).where(web_accounts.c.member_id == member_id)
+        ).rowcount
         conn.execute(
             update(members)
             .where(members.c.id == member_id)
             .values(display_name=_("Erased member"), erased_at=now)
         )
+        # Points, achievements, help and tiers derived from the member's activity go too.
+        derivation.forget_member(conn, member_id)
         audit.record(
             conn,
             caller,
@@ -93,5 +118,6 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             identities=len(accounts),
             activities_deleted=removed,
             activities_detached=detached,
+            accounts=removed_accounts,
         )
     return {"identities": len(accounts), "activities": removed, "detached": detached}

@@ -109,5 +109,9 @@ def run_ingest(state: State, records: Iterable[Any], description: str, total: in
     )
     if report.erased:
         out.print(_("Skipped {n:,} activities of erased members.").format(n=report.erased))
+    if report.imported:
+        from hearth.cli.standing import derive_after_ingest
+
+        derive_after_ingest(state)
     if report.rejected:
         raise typer.Exit(code=1)

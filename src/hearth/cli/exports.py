@@ -32,11 +32,14 @@ def export_members(
 ) -> None:
     """Export every member: identities, points, achievements, tier and activity counts."""
     from hearth.actions.export import access_member_export
+    from hearth.cli.standing import playbook_in_force
 
-    engine = state_of(ctx).engine()
+    state = state_of(ctx)
+    engine = state.engine()
+    playbook = playbook_in_force(state)
     stream = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
-        for row in access_member_export(engine, Caller.operator()):
+        for row in access_member_export(engine, Caller.operator(), playbook):
             stream.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
     finally:
         if output:

@@ -118,5 +118,9 @@ def import_github(
     )
     if result.erased:
         out.print(_("Skipped {n:,} activities of erased members.").format(n=result.erased))
+    if result.imported:
+        from hearth.cli.standing import derive_after_ingest
+
+        derive_after_ingest(state)
     if result.rejected:
         raise typer.Exit(code=1)

@@ -76,11 +76,15 @@ _kind(
     },
 )
 _kind("member.left", "The member left the community or a platform server.")
-_kind("member.introduced", "The member introduced themselves (onboarding funnel step).")
+_kind(
+    "member.introduced",
+    "The member introduced themselves (onboarding funnel step).",
+    properties={"channel": "where (Discord: the playbook's introductions channel)"},
+)
 _kind(
     "member.role_picked",
     "The member picked a role (onboarding funnel step).",
-    properties={"role": "the role's name"},
+    properties={"role": "the role's name", "menu": "the role menu's key (Discord)"},
 )
 _kind("member.profile_updated", "The member changed their profile.")
 # -- conversation --------------------------------------------------------------------------
@@ -102,8 +106,19 @@ _kind(
         "message_type": "the platform's message type when not a plain message",
     },
 )
-_kind("message.edited", "A message was edited.", "message")
-_kind("message.deleted", "A message was deleted.", "message", needs_actor=False)
+_kind(
+    "message.edited",
+    "A message was edited.",
+    "message",
+    properties={"channel": "channel name", "length": "characters after the edit (int)"},
+)
+_kind(
+    "message.deleted",
+    "A message was deleted; the target owner is its author when known (not who deleted it).",
+    "message",
+    properties={"channel": "channel name"},
+    needs_actor=False,
+)
 _kind(
     "reaction.added",
     "A reaction (emoji, like) on someone's content; the target owner is its author.",
@@ -124,6 +139,7 @@ _kind(
         "tags": "list of tags",
         "views": "view count (int)",
         "channel": "channel name (Discord)",
+        "length": "characters of the opening post (int; Discord forum posts)",
         "category_id": "forum category id",
         "slug": "URL slug",
         "posts_count": "posts the platform counts (int)",
@@ -152,6 +168,11 @@ _kind(
         "reply_to_post_number": "post replied to (int)",
         "reply_to_user": "handle replied to",
         "reply_to_user_id": "platform id replied to",
+        "reply_to": "source id of the message replied to (Discord)",
+        "channel": "the thread's parent channel or forum (Discord)",
+        "thread": "the thread's title (Discord)",
+        "length": "characters (int; Discord)",
+        "attachment_count": "attachments (int; Discord)",
         "like_count": "likes received (int)",
         "accepted_answer": "this post is the accepted answer (bool)",
         "moderator_action": "a moderator action post (bool)",
@@ -380,4 +401,62 @@ _kind(
     "Staff granted or removed points by hand, with a reason; the target owner receives them.",
     "member",
     properties={"amount": "points (int)", "reason": "why"},
+    needs_actor=False,
+)
+_kind(
+    "achievement.awarded",
+    "Staff awarded an achievement by hand, with a reason; the target owner receives it.",
+    "member",
+    properties={"achievement": "the achievement's key", "reason": "why"},
+    needs_actor=False,
+)
+_kind(
+    "achievement.revoked",
+    "Staff took back an achievement awarded by mistake; the target owner loses it.",
+    "member",
+    properties={"achievement": "the achievement's key", "reason": "why"},
+    needs_actor=False,
+)
+_kind(
+    "tier.granted",
+    "Staff granted a tier by hand (an invitation-only tier); the target owner holds it.",
+    "member",
+    properties={"tier": "the tier's key", "reason": "why"},
+    needs_actor=False,
+)
+_kind(
+    "tier.revoked",
+    "Staff withdrew a tier granted by hand; the target owner no longer holds it.",
+    "member",
+    properties={"tier": "the tier's key", "reason": "why"},
+    needs_actor=False,
+)
+_kind(
+    "requirement.confirmed",
+    "Staff confirmed (or, with confirmed false, withdrew) a tier requirement Hearth cannot "
+    "see, such as maintaining a community package; the target owner meets it.",
+    "member",
+    properties={
+        "requirement": "the manual requirement's key",
+        "confirmed": "false to withdraw a confirmation (bool, default true)",
+        "reason": "why",
+    },
+    needs_actor=False,
+)
+# -- Discord bot -----------------------------------------------------------------------------
+_kind(
+    "reaction.removed",
+    "A reaction was taken back; the target owner is the message's author.",
+    "message",
+    properties={"emoji": "the reaction", "channel": "channel name"},
+)
+_kind(
+    "member.role_granted",
+    "The bot gave the member a role (automatic role on joining).",
+    properties={"role": "the role's name", "reason": "why: auto_role"},
+)
+_kind(
+    "member.role_removed",
+    "The member dropped a role from a self-service role menu.",
+    properties={"role": "the role's name", "menu": "the role menu's key"},
 )

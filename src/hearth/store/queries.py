@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -103,3 +103,16 @@ def ledger_counts(conn: Connection) -> dict[str, int]:
         "identities": conn.scalar(select(func.count()).select_from(identities)) or 0,
         "activities": conn.scalar(select(func.count()).select_from(activities)) or 0,
     }
+
+
+def member_names(conn: Connection, member_ids: Iterable[int]) -> dict[int, str]:
+    """Display names of ``member_ids``."""
+    ids = sorted(set(member_ids))
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            select(members.c.id, members.c.display_name).where(members.c.id.in_(chunk))
+        )
+        names.update({row.id: row.display_name for row in rows})
+    return names

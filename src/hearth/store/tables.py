@@ -7,14 +7,17 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from hearth.store.types import JSONType, UTCDateTime
@@ -76,8 +79,16 @@ activities = Table(
     Column("properties", JSONType, nullable=False, default=dict),
     UniqueConstraint("platform", "source_id"),
     Index(None, "actor_member_id", "kind"),
-    Index(None, "target_owner_member_id", "kind"),
-    Index(None, "occurred_at"),
+    # partial: most activities have no target owner, and every query names one (0008)
+    Index(
+        None,
+        "target_owner_member_id",
+        "kind",
+        sqlite_where=text("target_owner_member_id IS NOT NULL"),
+        postgresql_where=text("target_owner_member_id IS NOT NULL"),
+    ),
+    # The rules engine folds activities in this order; metrics scan time ranges with it.
+    Index(None, "occurred_at", "platform", "source_id"),
 )
 
 # A move of identities from one member to another (a link or a merge); undoing it moves them back.
@@ -170,5 +181,208 @@ nps_responses = Table(
     Column("answered_at", UTCDateTime, nullable=False),
     CheckConstraint("score >= 0 AND score <= 10", name="ck_nps_responses_score"),
     Index(None, "answered_at"),
+    Index(None, "member_id"),
+)
+
+# -- web accounts (docs/web.md). Personal data: see docs/architecture.md ----------------------
+
+# A local account: admin, moderator, staff or member, linked to a member of the ledger. Accounts
+# made by a GitHub or Discord sign-in have no password.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("password_hash", String(255), nullable=True),
+    Column("role", String(16), nullable=False),
+    Column("member_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_login_at", UTCDateTime, nullable=True),
+    Column("disabled_at", UTCDateTime, nullable=True),
+    CheckConstraint("role IN ('admin', 'staff', 'moderator', 'member')", name="ck_accounts_role"),
+    UniqueConstraint("username"),
+    UniqueConstraint("member_id"),
+)
+
+# Server-side sessions: the cookie holds a random token, the table only its SHA-256, so deleting
+# a row signs that browser out and a role change applies on the next request.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("account_id", IdType, ForeignKey("accounts.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    UniqueConstraint("token_hash"),
+    Index(None, "account_id"),
+)
+
+# API tokens for /api/v1 (``Authorization: Bearer``), made by staff; stored as a SHA-256.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("account_id", IdType, ForeignKey("accounts.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    UniqueConstraint("token_hash"),
+    Index(None, "account_id"),
+)
+
+# Failed sign-ins, by username and by client address, for rate limiting across web workers.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "key", "at"),
+)
+
+# A staff decision that a suggested pair of members are not one person (kept out of suggestions).
+link_rejections = Table(
+    "link_rejections",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("member_a", IdType, ForeignKey("members.id"), nullable=False),
+    Column("member_b", IdType, ForeignKey("members.id"), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    UniqueConstraint("member_a", "member_b"),
+)
+
+# -- derived by the rules engine (hearth rebuild recreates all of it from the ledger) ----------
+
+# Where the derivation stands: the playbook it ran with, the last activity folded (in the fold's
+# order), and a checkpoint of the fold's state to resume from. One row.
+derivation_state = Table(
+    "derivation_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("playbook", String(200), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("folded_at", UTCDateTime, nullable=True),
+    Column("folded_platform", String(32), nullable=True),
+    Column("folded_source_id", String(255), nullable=True),
+    Column("folded_max_id", BigInteger, nullable=False, default=0),
+    Column("folded_count", BigInteger, nullable=False, default=0),
+    Column("stale", Boolean, nullable=False, default=False),
+    Column("generation", BigInteger, nullable=False, default=0),
+    Column("checkpoint", LargeBinary, nullable=True),
+    Column("checkpoint_count", BigInteger, nullable=False, default=0),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Each member's points with the breakdown by rule, and progress towards every tier.
+member_standing = Table(
+    "member_standing",
+    metadata,
+    Column("member_id", IdType, ForeignKey("members.id"), primary_key=True),
+    Column("points", BigInteger, nullable=False),
+    Column("breakdown", JSONType, nullable=False, default=dict),
+    Column("progress", JSONType, nullable=False, default=list),
+    Column("evaluated_at", UTCDateTime, nullable=True),
+    Index(None, "points"),
+)
+
+# Points per member, rule and UTC day: windowed leaderboards ("this month") sum these.
+member_points_daily = Table(
+    "member_points_daily",
+    metadata,
+    Column("member_id", IdType, ForeignKey("members.id"), primary_key=True),
+    Column("rule", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Index(None, "day"),
+)
+
+# Achievements earned, with the moment the condition first held (from activity times).
+awards = Table(
+    "awards",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("member_id", IdType, ForeignKey("members.id"), nullable=False),
+    Column("achievement", String(64), nullable=False),
+    Column("item", String(255), nullable=False, default=""),
+    Column("awarded_at", UTCDateTime, nullable=False),
+    Column("activity_id", IdType, nullable=True),
+    Column("manual", Boolean, nullable=False, default=False),
+    UniqueConstraint("member_id", "achievement", "item"),
+    Index(None, "achievement", "awarded_at"),
+)
+
+# The "helped a member" relation: who helped whom, when, by which `helped` rule.
+helps = Table(
+    "helps",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("helper_id", IdType, ForeignKey("members.id"), nullable=False),
+    Column("helped_id", IdType, ForeignKey("members.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("via", String(64), nullable=False),
+    Column("activity_id", IdType, nullable=False),
+    UniqueConstraint("activity_id", "via"),
+    Index(None, "helper_id", "at"),
+    Index(None, "helped_id"),
+    Index(None, "at"),
+)
+
+# Tier runs: enough to say whether the member holds the tier at any later moment (the
+# requirements' interval, when the last qualifying stretch ended, the grace period).
+member_tiers = Table(
+    "member_tiers",
+    metadata,
+    Column("member_id", IdType, ForeignKey("members.id"), primary_key=True),
+    Column("tier", String(64), primary_key=True),
+    Column("since", UTCDateTime, nullable=True),
+    Column("stretch_end", UTCDateTime, nullable=True),
+    Column("qualifies_from", UTCDateTime, nullable=True),
+    Column("qualifies_until", UTCDateTime, nullable=True),
+    Column("evaluated_at", UTCDateTime, nullable=False),
+    Column("qualifies", Boolean, nullable=False),
+)
+
+# Leaderboard counts per subject (a member "m:<id>" or a target "t:<id>") and UTC day.
+board_tallies = Table(
+    "board_tallies",
+    metadata,
+    Column("board", String(64), primary_key=True),
+    Column("subject", String(300), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("member_id", IdType, nullable=True),
+    Column("value", BigInteger, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Index(None, "board", "day"),
+)
+
+# FAQ entries the bot suggests in help channels and `/faq` looks up (not member data).
+faq_entries = Table(
+    "faq_entries",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("keywords", JSONType, nullable=False, default=list),
+    Column("links", JSONType, nullable=False, default=list),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# "Helpful" and "dismiss" clicks on suggested FAQ answers. member_id is personal data: erasure
+# sets it to NULL and keeps the anonymous click (docs/architecture.md).
+faq_feedback = Table(
+    "faq_feedback",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("entry_id", IdType, ForeignKey("faq_entries.id"), nullable=False),
+    Column("member_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("helpful", Boolean, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "entry_id"),
     Index(None, "member_id"),
 )

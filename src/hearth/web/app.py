@@ -1,67 +1,99 @@
-"""The web application, created from settings (nothing is built at import time)."""
+"""The web application, created from settings (nothing is built at import time).
+
+Every route declares the least role that may use it (``dependencies=[allow(Role.x)]``, see
+``web/auth.py``); ``tests/web/test_roles.py`` walks the routes and fails on one that does not.
+The pages are grouped by concern: sign-in (``signin.py``), the staff dashboard
+(``dashboard.py``), the other staff pages (``staff.py``), the JSON API (``api.py``) and the
+webhooks (``hooks.py``). One exception handler maps Hearth's typed errors to HTTP.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hearth import __version__
-from hearth.actions.context import Caller
 from hearth.actions.reads import access_ledger_counts, access_top_members
-from hearth.errors import HearthError
-from hearth.i18n import translations
+from hearth.domain.roles import Role
+from hearth.errors import HearthError, NotAuthenticated
+from hearth.i18n import _
 from hearth.settings import Settings
 from hearth.store.db import check_ready, create_engine
+from hearth.web.api import api_router
+from hearth.web.auth import Viewer, allow
+from hearth.web.dashboard import dashboard_router
 from hearth.web.hooks import hooks_router
+from hearth.web.pages import make_templates, register_nav, render
+from hearth.web.signin import signin_router
+from hearth.web.staff import staff_router
 
 HERE = Path(__file__).parent
 
-
-def _templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.add_extension("jinja2.ext.i18n")
-    templates.env.install_gettext_translations(translations(None), newstyle=True)  # type: ignore[attr-defined]
-    return templates
+# The header's built-in entries; other pages add theirs the same way (web/pages.py).
+register_nav("members", _("Members"), "/", Role.anonymous, order=10)
+register_nav("dashboard", _("Dashboard"), "/staff/dashboard", Role.staff, order=20)
+register_nav("identities", _("Identities"), "/staff/identities", Role.staff, order=30)
+register_nav("nps", _("NPS"), "/staff/nps", Role.staff, order=40)
+register_nav("tokens", _("API tokens"), "/staff/tokens", Role.staff, order=50)
 
 
 def create_app(settings: Settings) -> FastAPI:
     engine = create_engine(settings.database_url)
-    templates = _templates()
-    app = FastAPI(title="Hearth", version=__version__, docs_url="/api/docs", redoc_url=None)
+    templates = make_templates()
+    # No Swagger UI: it loads from a CDN, and pages must work offline. The API's schema is
+    # served at /api/v1/openapi.json (web/api.py).
+    app = FastAPI(
+        title="Hearth", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(hooks_router(settings, engine))
+    # Webhooks are anonymous: the platforms sign their deliveries (checked in hooks.py).
+    app.include_router(
+        hooks_router(settings, engine), dependencies=[allow(Role.anonymous, csrf=False)]
+    )
+    app.include_router(signin_router(settings, engine, templates))
+    app.include_router(dashboard_router(settings, engine, templates))
+    app.include_router(staff_router(settings, engine, templates))
+    app.include_router(api_router(settings, engine))
 
     @app.exception_handler(HearthError)
-    async def hearth_error(request: Request, exc: HearthError) -> JSONResponse | HTMLResponse:
+    async def hearth_error(request: Request, exc: HearthError) -> Response:
         if request.url.path.startswith("/api/"):
+            headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
             return JSONResponse(
-                {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.http_status
+                {"error": {"code": exc.code, "message": exc.message}},
+                status_code=exc.http_status,
+                headers=headers,
             )
-        return templates.TemplateResponse(
-            request, "error.html", {"error": exc}, status_code=exc.http_status
-        )
+        if isinstance(exc, NotAuthenticated) and request.method in ("GET", "HEAD"):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/login?next=" + quote(target, safe="/"), 303)
+        if not isinstance(getattr(request.state, "viewer", None), Viewer):
+            # The viewer could not be looked up (the database is down...): show the error
+            # to an anonymous viewer rather than fail again.
+            secret = settings.secret_key.get_secret_value().encode()
+            request.state.viewer = Viewer(account=None, secret=secret, new_csrf_cookie=True)
+        return render(templates, request, "error.html", {"error": exc}, status_code=exc.http_status)
 
-    @app.get("/", response_class=HTMLResponse)
-    def members_page(request: Request) -> HTMLResponse:
-        caller = Caller(name="anonymous")
+    @app.get("/", dependencies=[allow(Role.anonymous)])
+    def members_page(request: Request) -> Response:
+        caller = Viewer(account=None).caller
         members = access_top_members(engine, caller, limit=200)
         counts = access_ledger_counts(engine, caller)
-        return templates.TemplateResponse(
-            request, "members.html", {"members": members, "counts": counts}
-        )
+        return render(templates, request, "members.html", {"members": members, "counts": counts})
 
-    @app.get("/api/members")
+    @app.get("/api/members", dependencies=[allow(Role.anonymous)], include_in_schema=False)
     def members_json() -> dict[str, object]:
-        members = access_top_members(engine, Caller(name="anonymous"), limit=200)
+        """The most active members (kept for existing clients; the API is /api/v1)."""
+        members = access_top_members(engine, Viewer(account=None).caller, limit=200)
         return {"members": members}
 
-    @app.get("/healthz")
+    @app.get("/healthz", dependencies=[allow(Role.anonymous)], include_in_schema=False)
     def health() -> dict[str, str]:
         check_ready(engine)
         return {"status": "ok"}

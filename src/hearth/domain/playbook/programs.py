@@ -23,6 +23,13 @@ from hearth.domain.playbook.base import (
     TypeLabel,
     When,
 )
+from hearth.domain.playbook.server import (  # the server section has its own module
+    Channel,
+    Server,
+    ServerCategory,
+)
+
+__all__ = ["Channel", "Server", "ServerCategory"]
 
 METRICS: dict[str, str] = {
     "first_response_time": "time from a question, thread or ticket to the first reply by "
@@ -345,7 +352,7 @@ class Moderation(PlaybookModel):
     ladder: list[LadderStep] = Field(default_factory=list, description="Enforcement, in order.")
 
 
-# -- calendar, server, launch -----------------------------------------------------------------
+# -- calendar, launch (the server section is in server.py) ----------------------------------
 
 
 class CalendarItem(PlaybookModel):
@@ -364,31 +371,6 @@ class CalendarItem(PlaybookModel):
     duration: Duration | None = Field(default=None, description="How long an event lasts.")
     owner: str | None = Field(default=None, description="Who is responsible.")
     platforms: list[str] = Field(default_factory=list, description="Where it happens.")
-
-
-class Channel(PlaybookModel):
-    """A channel of the community server."""
-
-    name: Text = Field(description="The channel's name as created on the server.")
-    purpose: str | None = Field(default=None, description="What it is for.")
-    voice: bool = Field(default=False, description="A voice channel.")
-    access: list[Key] = Field(
-        default_factory=list, description="Tier keys that may see it; empty: everyone."
-    )
-
-
-class ServerCategory(PlaybookModel):
-    """A category of channels."""
-
-    name: Text = Field(description="The category's name.")
-    channels: list[Channel] = Field(default_factory=list, description="Its channels.")
-
-
-class Server(PlaybookModel):
-    """The layout of the community's chat server, for the bot's set-up command."""
-
-    platform: str = Field(default="discord", description="The chat platform.")
-    categories: list[ServerCategory] = Field(default_factory=list, description="Categories.")
 
 
 class LaunchStep(PlaybookModel):

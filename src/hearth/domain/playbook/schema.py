@@ -79,6 +79,7 @@ from hearth.domain.playbook.programs import (
     Server,
     Targets,
 )
+from hearth.domain.playbook.server import server_problems
 from hearth.domain.playbook.tiers import (
     AchievementRequirement,
     ActiveDaysRequirement,
@@ -240,6 +241,7 @@ def reference_problems(playbook: Playbook) -> list[Problem]:
             for j, channel in enumerate(category.channels):
                 loc = ("server", "categories", i, "channels", j, "access")
                 problems += _refs(channel.access, tiers, "tier", loc)
+        problems += [Problem(loc, message) for loc, message in server_problems(playbook.server)]
     if uses_help and not playbook.helped:
         problems.append(
             Problem(("helped",), "help is counted or paid, but no 'helped' rules define it")

@@ -1,0 +1,499 @@
+"""Keep the derived tables (points, awards, help, tiers, leaderboards) in step with the ledger.
+
+Two entry points, one fold (``domain/rules``):
+
+- :func:`do_rebuild` folds the whole ledger from scratch and replaces every derived row.
+- :func:`do_catch_up` runs after each committed ingest: when every new activity comes after
+  the last one folded (live traffic), the fold resumes from its saved state over just the new
+  activities; when some come earlier (a backfill of history), or the playbook or a member
+  changed (a merge, a flag, an erasure), it rebuilds. Either way the tables end up exactly as
+  a rebuild would leave them (a property test checks this).
+
+The fold's state is saved in ``derivation_state`` (a compressed checkpoint) every
+``CHECKPOINT_EVERY`` activities and after every rebuild, and kept in process memory between
+calls as a cache: any process can resume from the table, none depends on its memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, text, update
+
+from hearth.domain.playbook import Playbook
+from hearth.domain.rules import Collected, Fold, MemberFlags, progress
+from hearth.domain.rules.facts import Fact, FactKey, to_seconds
+from hearth.domain.rules.fold import Award, Changes, Help
+from hearth.domain.rules.state import MemberState
+from hearth.store import derived as store
+from hearth.store.tables import (
+    activities,
+    awards,
+    board_tallies,
+    derivation_state,
+    helps,
+    member_points_daily,
+    member_standing,
+    member_tiers,
+)
+
+ENGINE_VERSION = "1"
+"""Raised whenever the fold's meaning changes, so stored derivations are rebuilt."""
+CHECKPOINT_EVERY = 20_000
+DRAIN_EVERY = 50_000
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DeriveReport:
+    """What a derivation did."""
+
+    mode: str  # "rebuild", "incremental" or "unchanged"
+    reason: str
+    activities: int  # activities folded by this call
+    members: int  # members whose standing was written
+    awards: int  # awards written (new)
+    seconds: float
+
+
+def playbook_digest(playbook: Playbook) -> str:
+    """A fingerprint of the playbook's meaning (and of the engine's)."""
+    data = ENGINE_VERSION + playbook.model_dump_json()
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+# -- the in-process cache of the running fold ---------------------------------------------------
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[int, str, Fold]] = {}
+
+
+def _cache_key(conn: Connection) -> str:
+    return conn.engine.url.render_as_string(hide_password=True)
+
+
+def _remember(conn: Connection, generation: int, digest: str, fold: Fold) -> None:
+    with _cache_lock:
+        _cache[_cache_key(conn)] = (generation, digest, fold)
+
+
+def _recall(conn: Connection, generation: int, digest: str) -> Fold | None:
+    with _cache_lock:
+        cached = _cache.get(_cache_key(conn))
+    if cached is None or cached[0] != generation or cached[1] != digest:
+        return None
+    return cached[2]
+
+
+def forget_cache() -> None:
+    """Drop the in-process fold (tests use it to force resuming from the checkpoint)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+# -- invalidation -------------------------------------------------------------------------------
+
+
+def invalidate(conn: Connection) -> None:
+    """Mark the derivation stale (members merged, flagged or erased): the next catch-up
+    rebuilds. Runs inside the caller's transaction."""
+    conn.execute(update(derivation_state).values(stale=True))
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def _standing_row(fold: Fold, member_id: int, ms: MemberState) -> dict[str, Any]:
+    # Progress is as of the member's own last activity, so that the row depends only on the
+    # activities (incremental and rebuild write the same).
+    now = ms.seen if ms.seen is not None else 0.0
+    return {
+        "member_id": member_id,
+        "points": ms.total,
+        "breakdown": {rule: {"points": p, "times": n} for rule, (p, n) in ms.breakdown.items()},
+        "progress": store.as_json(progress(fold.tiers, ms, now)) if fold.tiers else [],
+        "evaluated_at": store.utc(ms.seen),
+    }
+
+
+def _tier_rows(member_id: int, ms: MemberState) -> Iterable[dict[str, Any]]:
+    for tier, track in ms.tracks.items():
+        yield {
+            "member_id": member_id,
+            "tier": tier,
+            "since": store.utc(track.since),
+            "stretch_end": store.utc(track.end),
+            "qualifies_from": store.utc(track.start),
+            "qualifies_until": store.utc(track.until),
+            "evaluated_at": store.utc(track.evaluated),
+            "qualifies": track.start < track.until,
+        }
+
+
+def _award_row(award: Award) -> dict[str, Any]:
+    return {
+        "member_id": award.member_id,
+        "achievement": award.achievement,
+        "item": award.item,
+        "awarded_at": store.utc(award.awarded_at),
+        "activity_id": award.activity_id,
+        "manual": award.manual,
+    }
+
+
+def _help_row(help_: Help) -> dict[str, Any]:
+    return {
+        "helper_id": help_.helper,
+        "helped_id": help_.helped,
+        "at": store.utc(help_.at),
+        "via": help_.via,
+        "activity_id": help_.activity_id,
+    }
+
+
+def _daily_rows(daily: dict[tuple[int, str, int], Any]) -> Iterable[dict[str, Any]]:
+    for (member_id, rule, day), (amount, last_at) in daily.items():
+        yield {
+            "member_id": member_id,
+            "rule": rule,
+            "day": store.day(day),
+            "amount": amount,
+            "last_at": store.utc(last_at),
+        }
+
+
+def _tally_rows(tallies: dict[tuple[str, str, int], Any]) -> Iterable[dict[str, Any]]:
+    for (board, subject, day), (value, last_at) in tallies.items():
+        yield {
+            "board": board,
+            "subject": subject,
+            "day": store.day(day),
+            "member_id": int(subject[2:]) if subject.startswith("m:") else None,
+            "value": value,
+            "last_at": store.utc(last_at),
+        }
+
+
+def _write_changes(conn: Connection, fold: Fold, changes: Changes) -> tuple[int, int]:
+    touched = sorted(m for m in changes.members if m in fold.members)
+    store.upsert(
+        conn,
+        member_standing,
+        (_standing_row(fold, m, fold.members[m]) for m in touched),
+        ["member_id"],
+    )
+    if fold.tiers and touched:
+        for start in range(0, len(touched), 500):
+            chunk = touched[start : start + 500]
+            conn.execute(delete(member_tiers).where(member_tiers.c.member_id.in_(chunk)))
+        store.insert_all(
+            conn,
+            member_tiers,
+            (row for m in touched for row in _tier_rows(m, fold.members[m])),
+        )
+    store.upsert(
+        conn, member_points_daily, _daily_rows(changes.daily), ["member_id", "rule", "day"]
+    )
+    store.upsert(conn, board_tallies, _tally_rows(changes.tallies), ["board", "subject", "day"])
+    for member_id, key in changes.revoked:
+        conn.execute(
+            delete(awards).where(
+                awards.c.member_id == member_id, awards.c.achievement == key, awards.c.item == ""
+            )
+        )
+    store.insert_new(conn, awards, (_award_row(a) for a in changes.awards))
+    store.insert_new(conn, helps, (_help_row(h) for h in changes.helps))
+    return len(touched), len(changes.awards)
+
+
+def _save_state(
+    conn: Connection,
+    fold: Fold,
+    *,
+    playbook_name: str,
+    digest: str,
+    max_id: int,
+    generation: int,
+    checkpoint: bool,
+    previous: Any,
+) -> None:
+    values: dict[str, Any] = {
+        "playbook": playbook_name,
+        "digest": digest,
+        "folded_at": store.utc(fold.last_key[0]) if fold.last_key else None,
+        "folded_platform": fold.last_key[1] if fold.last_key else None,
+        "folded_source_id": fold.last_key[2] if fold.last_key else None,
+        "folded_max_id": max_id,
+        "folded_count": fold.count,
+        "stale": False,
+        "generation": generation,
+        "updated_at": datetime.now(UTC),
+    }
+    if checkpoint or previous is None:
+        values["checkpoint"] = zlib.compress(pickle.dumps(fold, protocol=5), 1)
+        values["checkpoint_count"] = fold.count
+    if previous is None:
+        conn.execute(derivation_state.insert().values(id=1, **values))
+    else:
+        conn.execute(update(derivation_state).where(derivation_state.c.id == 1).values(**values))
+
+
+# -- rebuild ------------------------------------------------------------------------------------
+
+
+def _count_activities(conn: Connection) -> tuple[int, int]:
+    row = conn.execute(select(func.count(), func.max(activities.c.id))).one()
+    return int(row[0]), int(row[1] or 0)
+
+
+def _rebuild_in(
+    conn: Connection,
+    playbook: Playbook,
+    *,
+    reason: str,
+    on_progress: Progress | None = None,
+    previous: Any = None,
+) -> DeriveReport:
+    started = time.perf_counter()
+    digest = playbook_digest(playbook)
+    _, max_id = _count_activities(conn)
+    fold = Fold(playbook, store.member_flags(conn))
+    for member_id in fold.flags:
+        fold.add_member(member_id)
+    collected = Collected()
+    fed = 0
+    for fact in store.stream_facts(conn):
+        fold.feed(fact)
+        fed += 1
+        if fed % DRAIN_EVERY == 0:
+            collected.absorb(fold.drain())
+            if on_progress is not None:
+                on_progress(DRAIN_EVERY)
+    collected.absorb(fold.drain())
+    if on_progress is not None:
+        on_progress(fed % DRAIN_EVERY)
+    store.clear_derived(conn)
+    store.insert_all(
+        conn,
+        member_standing,
+        (_standing_row(fold, m, ms) for m, ms in fold.members.items()),
+    )
+    if fold.tiers:
+        store.insert_all(
+            conn,
+            member_tiers,
+            (row for m, ms in fold.members.items() for row in _tier_rows(m, ms)),
+        )
+    store.insert_all(conn, member_points_daily, _daily_rows(collected.daily))
+    store.insert_all(conn, board_tallies, _tally_rows(collected.tallies))
+    store.insert_all(conn, awards, (_award_row(a) for a in collected.awards.values()))
+    store.insert_all(conn, helps, (_help_row(h) for h in collected.helps))
+    generation = (previous.generation + 1) if previous is not None else 1
+    _save_state(
+        conn,
+        fold,
+        playbook_name=playbook.name,
+        digest=digest,
+        max_id=max_id,
+        generation=generation,
+        checkpoint=True,
+        previous=previous,
+    )
+    _remember(conn, generation, digest, fold)
+    return DeriveReport(
+        "rebuild",
+        reason,
+        fed,
+        len(fold.members),
+        len(collected.awards),
+        time.perf_counter() - started,
+    )
+
+
+def do_rebuild(
+    engine: Engine, playbook: Playbook, *, on_progress: Progress | None = None
+) -> DeriveReport:
+    """Derive everything from scratch with ``playbook``, in one transaction."""
+    with engine.begin() as conn:
+        previous = store.read_state(conn, lock=True)
+        return _rebuild_in(
+            conn, playbook, reason="requested", on_progress=on_progress, previous=previous
+        )
+
+
+def count_to_fold(engine: Engine) -> int:
+    """How many activities a rebuild folds (for progress bars)."""
+    with engine.connect() as conn:
+        return _count_activities(conn)[0]
+
+
+# -- catching up --------------------------------------------------------------------------------
+
+
+def _first_new_key(conn: Connection, max_id: int) -> tuple[FactKey | None, int, int]:
+    row = conn.execute(
+        select(func.count(), func.max(activities.c.id)).where(activities.c.id > max_id)
+    ).one()
+    if not row[0]:
+        return None, 0, max_id
+    first = conn.execute(
+        select(activities.c.occurred_at, activities.c.platform, activities.c.source_id)
+        .where(activities.c.id > max_id)
+        .order_by(activities.c.occurred_at, activities.c.platform, activities.c.source_id)
+        .limit(1)
+    ).one()
+    return (to_seconds(first[0]), first[1], first[2]), int(row[0]), int(row[1])
+
+
+def _late_commits(conn: Connection, state: Any) -> bool:
+    """PostgreSQL hands out ids before commit, so a transaction can commit an id below one
+    already folded; counting what lies at or below the folded id catches it."""
+    if conn.dialect.name != "postgresql":
+        return False
+    seen = conn.execute(
+        select(func.count()).where(activities.c.id <= state.folded_max_id)
+    ).scalar_one()
+    return int(seen) != int(state.folded_count)
+
+
+def _restore(conn: Connection, state: Any, digest: str) -> Fold | None:
+    fold = _recall(conn, state.generation, digest)
+    if fold is not None:
+        return fold
+    if state.checkpoint is None:
+        return None
+    restored = pickle.loads(zlib.decompress(state.checkpoint))
+    return restored if isinstance(restored, Fold) else None
+
+
+def _flags_changed(flags: dict[int, MemberFlags], fold: Fold) -> bool:
+    known = fold.flags
+    return any(known.get(m) not in (None, f) for m, f in flags.items()) or any(
+        m not in flags for m in known
+    )
+
+
+def do_catch_up(
+    engine: Engine,
+    playbook: Playbook,
+    *,
+    on_progress: Progress | None = None,
+    checkpoint: bool = False,
+) -> DeriveReport:
+    """Bring the derived tables up to date with every committed activity."""
+    with engine.begin() as conn:
+        return catch_up_in(conn, playbook, on_progress=on_progress, checkpoint=checkpoint)
+
+
+def catch_up_in(
+    conn: Connection,
+    playbook: Playbook,
+    *,
+    on_progress: Progress | None = None,
+    checkpoint: bool = False,
+) -> DeriveReport:
+    """:func:`do_catch_up` inside the caller's transaction."""
+    started = time.perf_counter()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(7410001)"))
+    digest = playbook_digest(playbook)
+    state = store.read_state(conn, lock=True)
+
+    def rebuild(reason: str) -> DeriveReport:
+        return _rebuild_in(conn, playbook, reason=reason, on_progress=on_progress, previous=state)
+
+    if state is None:
+        return rebuild("first derivation")
+    if state.digest != digest:
+        return rebuild("the playbook changed")
+    if state.stale:
+        return rebuild("members were merged, flagged or erased")
+    first, new, max_id = _first_new_key(conn, state.folded_max_id)
+    if first is None:
+        return DeriveReport("unchanged", "nothing new", 0, 0, 0, time.perf_counter() - started)
+    folded: FactKey | None = (
+        (to_seconds(state.folded_at), state.folded_platform, state.folded_source_id)
+        if state.folded_at is not None
+        else None
+    )
+    if folded is not None and first <= folded:
+        return rebuild("older activities arrived (a backfill)")
+    if _late_commits(conn, state):
+        return rebuild("an activity was committed late")
+    fold = _restore(conn, state, digest)
+    if fold is None:
+        return rebuild("no checkpoint to resume from")
+    flags = store.member_flags(conn)
+    if _flags_changed(flags, fold):
+        return rebuild("member flags changed")
+    for member_id, member_flags in flags.items():
+        if member_id not in fold.flags:
+            fold.add_member(member_id, member_flags)
+    fed = 0
+    for fact in store.stream_facts(conn, fold.last_key):
+        fold.feed(fact)
+        fed += 1
+    changes = fold.drain()
+    members_written, awards_written = _write_changes(conn, fold, changes)
+    if on_progress is not None:
+        on_progress(fed)
+    due = checkpoint or fold.count - int(state.checkpoint_count) >= CHECKPOINT_EVERY
+    generation = int(state.generation) + 1
+    _save_state(
+        conn,
+        fold,
+        playbook_name=playbook.name,
+        digest=digest,
+        max_id=max(max_id, int(state.folded_max_id)),
+        generation=generation,
+        checkpoint=due,
+        previous=state,
+    )
+    _remember(conn, generation, digest, fold)
+    return DeriveReport(
+        "incremental",
+        f"{new} new activities",
+        fed,
+        members_written,
+        awards_written,
+        time.perf_counter() - started,
+    )
+
+
+def fold_in_memory(
+    conn: Connection, playbook: Playbook, flags: dict[int, MemberFlags] | None = None
+) -> tuple[Fold, Collected]:
+    """Fold the whole ledger with ``playbook`` without writing anything (previews)."""
+    fold = Fold(playbook, flags if flags is not None else store.member_flags(conn))
+    for member_id in list(fold.flags):
+        fold.add_member(member_id)
+    collected = Collected()
+    facts: Iterable[Fact] = store.stream_facts(conn)
+    for count, fact in enumerate(facts, start=1):
+        fold.feed(fact)
+        if count % DRAIN_EVERY == 0:
+            collected.absorb(fold.drain())
+    collected.absorb(fold.drain())
+    return fold, collected
+
+
+def forget_member(conn: Connection, member_id: int) -> None:
+    """Delete everything derived about a member (erasure) and mark the derivation stale."""
+    conn.execute(delete(member_standing).where(member_standing.c.member_id == member_id))
+    conn.execute(delete(member_points_daily).where(member_points_daily.c.member_id == member_id))
+    conn.execute(delete(awards).where(awards.c.member_id == member_id))
+    conn.execute(
+        delete(helps).where((helps.c.helper_id == member_id) | (helps.c.helped_id == member_id))
+    )
+    conn.execute(delete(member_tiers).where(member_tiers.c.member_id == member_id))
+    conn.execute(delete(board_tallies).where(board_tallies.c.member_id == member_id))
+    invalidate(conn)

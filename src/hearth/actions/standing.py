@@ -1,0 +1,310 @@
+"""Reading what the rules engine derived: a member's standing, tiers, leaderboards.
+
+Points, achievements, tiers and leaderboard places are public within the community (they are
+what leaderboards and profiles show), so any caller may read them; the data they come from
+stays behind the ledger's own permission checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, select
+
+from hearth.actions.context import Caller
+from hearth.domain.playbook import Playbook
+from hearth.domain.playbook.schema import CountMeasure, HelpedMeasure, PointsMeasure
+from hearth.domain.rules import Place, TierPlan, rank, to_seconds, window_days
+from hearth.domain.rules.compiled import MANUAL_RULE, compile_playbook
+from hearth.domain.rules.state import TierTrack
+from hearth.domain.rules.tiers import compile_tiers
+from hearth.errors import NotFound
+from hearth.i18n import _
+from hearth.store.tables import (
+    awards,
+    board_tallies,
+    helps,
+    member_points_daily,
+    member_standing,
+    member_tiers,
+    members,
+)
+
+INF = float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class TierHeld:
+    key: str
+    name: str
+    since: datetime | None
+    grace_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AwardView:
+    key: str
+    name: str
+    item: str
+    awarded_at: datetime
+    manual: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RuleLine:
+    key: str
+    name: str
+    points: int
+    times: int
+
+
+@dataclass(slots=True)
+class MemberStanding:
+    member_id: int
+    display_name: str
+    points: int
+    breakdown: list[RuleLine]
+    awards: list[AwardView]
+    tier: TierHeld | None
+    progress: list[dict[str, Any]] = field(default_factory=list)
+    evaluated_at: datetime | None = None
+
+    def next_tier(self, playbook: Playbook) -> dict[str, Any] | None:
+        """Progress towards the lowest automatic tier above the one held."""
+        keys = [t.key for t in playbook.tiers]
+        held = keys.index(self.tier.key) if self.tier else -1
+        for entry in self.progress:
+            if entry["manual"] or entry["tier"] not in keys:
+                continue
+            if keys.index(entry["tier"]) > held:
+                return entry
+        return None
+
+
+def tier_plans(playbook: Playbook) -> list[TierPlan]:
+    return compile_tiers(playbook, compile_playbook(playbook))
+
+
+def _seconds(value: datetime | None) -> float | None:
+    return to_seconds(value) if value is not None else None
+
+
+def _track(row: Any) -> TierTrack:
+    track = TierTrack()
+    track.since = _seconds(row.since)
+    track.end = _seconds(row.stretch_end)
+    if row.qualifies:
+        start, until = _seconds(row.qualifies_from), _seconds(row.qualifies_until)
+        track.start = -INF if start is None else start
+        track.until = INF if until is None else until
+    track.evaluated = to_seconds(row.evaluated_at)
+    return track
+
+
+def tiers_at(rows: list[Any], plans: list[TierPlan], now: datetime) -> dict[int, TierHeld]:
+    """The highest tier each member in ``rows`` (member_tiers rows) holds at ``now``."""
+    by_key = {p.key: (i, p) for i, p in enumerate(plans)}
+    best: dict[int, tuple[int, TierHeld]] = {}
+    moment = to_seconds(now)
+    for row in rows:
+        found = by_key.get(row.tier)
+        if found is None:
+            continue
+        order, plan = found
+        track = _track(row)
+        held, since, grace_until = track.status(max(moment, track.evaluated), plan.grace)
+        if not held:
+            continue
+        current = best.get(row.member_id)
+        if current is None or order > current[0]:
+            best[row.member_id] = (
+                order,
+                TierHeld(
+                    plan.key,
+                    plan.name,
+                    datetime.fromtimestamp(since, UTC) if since is not None else None,
+                    datetime.fromtimestamp(grace_until, UTC) if grace_until else None,
+                ),
+            )
+    return {member_id: held for member_id, (_, held) in best.items()}
+
+
+def access_member_standing(
+    engine: Engine,
+    caller: Caller,
+    member_id: int,
+    playbook: Playbook,
+    now: datetime | None = None,
+) -> MemberStanding:
+    """A member's points by rule, achievements with dates, tier and progress."""
+    now = now or datetime.now(UTC)
+    with engine.connect() as conn:
+        member = conn.execute(
+            select(members.c.id, members.c.display_name, members.c.merged_into).where(
+                members.c.id == member_id, members.c.erased_at.is_(None)
+            )
+        ).first()
+        if member is None:
+            raise NotFound(_("No member {id}.").format(id=member_id))
+        if member.merged_into is not None:
+            raise NotFound(
+                _("Member {id} was merged into member {to}.").format(
+                    id=member_id, to=member.merged_into
+                )
+            )
+        standing = conn.execute(
+            select(member_standing).where(member_standing.c.member_id == member_id)
+        ).first()
+        award_rows = conn.execute(
+            select(awards)
+            .where(awards.c.member_id == member_id)
+            .order_by(awards.c.awarded_at, awards.c.achievement, awards.c.item)
+        ).all()
+        tier_rows = conn.execute(
+            select(member_tiers).where(member_tiers.c.member_id == member_id)
+        ).all()
+    names = {r.key: r.name for r in playbook.points.rules}
+    names[MANUAL_RULE] = _("Granted by staff")
+    achievement_names = {a.key: a.name for a in playbook.achievements}
+    breakdown = []
+    if standing is not None:
+        for key, entry in standing.breakdown.items():
+            breakdown.append(
+                RuleLine(key, names.get(key, key), int(entry["points"]), int(entry["times"]))
+            )
+    breakdown.sort(key=lambda line: (-line.points, line.key))
+    tier = tiers_at(list(tier_rows), tier_plans(playbook), now).get(member_id)
+    return MemberStanding(
+        member_id=member_id,
+        display_name=member.display_name,
+        points=int(standing.points) if standing is not None else playbook.points.starting_balance,
+        breakdown=breakdown,
+        awards=[
+            AwardView(
+                r.achievement,
+                achievement_names.get(r.achievement, r.achievement),
+                r.item,
+                r.awarded_at,
+                bool(r.manual),
+            )
+            for r in award_rows
+        ],
+        tier=tier,
+        progress=list(standing.progress) if standing is not None else [],
+        evaluated_at=standing.evaluated_at if standing is not None else None,
+    )
+
+
+def standings_for_export(
+    conn: Connection, playbook: Playbook | None, now: datetime | None = None
+) -> tuple[dict[int, int], dict[int, list[dict[str, Any]]], dict[int, TierHeld]]:
+    """Points, achievements and tier of every member, for the members export."""
+    if playbook is None:
+        return {}, {}, {}
+    now = now or datetime.now(UTC)
+    points = {r.member_id: int(r.points) for r in conn.execute(select(member_standing))}
+    earned: dict[int, list[dict[str, Any]]] = {}
+    for r in conn.execute(
+        select(awards).order_by(awards.c.member_id, awards.c.awarded_at, awards.c.achievement)
+    ):
+        earned.setdefault(r.member_id, []).append(
+            {
+                "achievement": r.achievement,
+                "item": r.item or None,
+                "awarded_at": r.awarded_at.isoformat(),
+                "manual": bool(r.manual),
+            }
+        )
+    tiers = tiers_at(list(conn.execute(select(member_tiers))), tier_plans(playbook), now)
+    return points, earned, tiers
+
+
+def _excluded_members(conn: Connection, include_staff: bool) -> set[int]:
+    query = select(members.c.id).where(
+        (members.c.is_bot.is_(True))
+        | (members.c.erased_at.is_not(None))
+        | (members.c.merged_into.is_not(None))
+        | (members.c.is_staff.is_(True) if not include_staff else False)
+    )
+    return {row.id for row in conn.execute(query)}
+
+
+def access_leaderboard(
+    engine: Engine,
+    caller: Caller,
+    playbook: Playbook,
+    key: str,
+    window: str | None = None,
+    *,
+    now: datetime | None = None,
+    size: int | None = None,
+) -> list[Place]:
+    """The places of leaderboard ``key`` over ``window`` (the board's first window by default)."""
+    board = playbook.leaderboard(key)
+    if board is None:
+        known = ", ".join(b.key for b in playbook.leaderboards) or _("none")
+        raise NotFound(_("No leaderboard '{key}'; known: {known}.").format(key=key, known=known))
+    window = window or board.windows[0]
+    if window not in board.windows:
+        raise NotFound(
+            _("Leaderboard '{key}' has no window '{window}'; it has {windows}.").format(
+                key=key, window=window, windows=", ".join(board.windows)
+            )
+        )
+    now = now or datetime.now(UTC)
+    first, last = window_days(window, now)
+    measure = board.measure
+    with engine.connect() as conn:
+        skip = _excluded_members(conn, board.include_staff)
+        if isinstance(measure, PointsMeasure):
+            t = member_points_daily
+            query = select(t.c.member_id, func.sum(t.c.amount), func.max(t.c.last_at)).where(
+                t.c.day <= last
+            )
+            if first is not None:
+                query = query.where(t.c.day >= first)
+            if measure.rules:
+                query = query.where(t.c.rule.in_(measure.rules))
+            rows = [
+                (f"m:{m}", int(v), at) for m, v, at in conn.execute(query.group_by(t.c.member_id))
+            ]
+        elif isinstance(measure, CountMeasure):
+            t = board_tallies
+            query = select(t.c.subject, func.sum(t.c.value), func.max(t.c.last_at)).where(
+                and_(t.c.board == board.key, t.c.day <= last)
+            )
+            if first is not None:
+                query = query.where(t.c.day >= first)
+            rows = [(s, int(v), at) for s, v, at in conn.execute(query.group_by(t.c.subject))]
+        else:
+            assert isinstance(measure, HelpedMeasure)
+            h = helps
+            upper = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
+            inner = select(h.c.helper_id, h.c.helped_id, func.min(h.c.at).label("first_at")).where(
+                h.c.at < upper
+            )
+            if first is not None:
+                inner = inner.where(
+                    h.c.at >= datetime(first.year, first.month, first.day, tzinfo=UTC)
+                )
+            if measure.via:
+                inner = inner.where(h.c.via.in_(measure.via))
+            pairs = inner.group_by(h.c.helper_id, h.c.helped_id).subquery()
+            query = select(pairs.c.helper_id, func.count(), func.max(pairs.c.first_at)).group_by(
+                pairs.c.helper_id
+            )
+            rows = [(f"m:{m}", int(v), at) for m, v, at in conn.execute(query)]
+    kept = [
+        (subject, value, _aware(at))
+        for subject, value, at in rows
+        if not (subject.startswith("m:") and int(subject[2:]) in skip)
+    ]
+    return rank(kept, size or board.size)
+
+
+def _aware(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    assert isinstance(moment, datetime)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""The bot's cogs, one per concern; :mod:`hearth.bot.registry` lists the ones loaded."""

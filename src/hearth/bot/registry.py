@@ -1,0 +1,31 @@
+"""The bot's cogs, registered in one place: the built-in ones and extensions alike.
+
+A cog is a module with discord.py's extension entry point, ``async def setup(bot)``, that adds
+one :class:`~discord.ext.commands.Cog`. :func:`register_cog` adds a module to the list the bot
+loads at start; the built-in cogs are registered below with the same function.
+"""
+
+from __future__ import annotations
+
+_COGS: list[str] = []
+
+
+def register_cog(module: str) -> str:
+    """Load the cog in ``module`` (a dotted module name) whenever the bot starts."""
+    if module not in _COGS:
+        _COGS.append(module)
+    return module
+
+
+def registered_cogs() -> tuple[str, ...]:
+    """The modules of every registered cog, in load order."""
+    return tuple(_COGS)
+
+
+# -- built-in cogs, in load order --------------------------------------------------------------
+register_cog("hearth.bot.cogs.ingest")  # live ingest and catch-up after downtime
+register_cog("hearth.bot.cogs.welcome")  # welcome message, guide by DM, automatic roles
+register_cog("hearth.bot.cogs.roles")  # self-service role menus
+register_cog("hearth.bot.cogs.faq")  # /faq and suggested answers in help channels
+register_cog("hearth.bot.cogs.code")  # code-fence tips
+register_cog("hearth.bot.cogs.github")  # GitHub references expanded in chat

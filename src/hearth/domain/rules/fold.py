@@ -1,0 +1,594 @@
+"""The fold: derive points, awards, help, tiers and leaderboard tallies from the ledger.
+
+Activities are fed in the total order ``(occurred_at, platform, source_id)``; every derived
+fact is a function of the activities before it in that order, so the result does not depend on
+the order activities were imported in. The fold can stop after any activity, be pickled (a
+checkpoint) and go on later: incremental derivation and a rebuild from scratch are the same code.
+
+Output is collected as *changes since the last* :meth:`Fold.drain`: the writer stores them as
+absolute values (upserts) or as rows identified by what produced them, so writing the same
+changes twice is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hearth.domain.playbook import Playbook
+from hearth.domain.rules.compiled import (
+    MANUAL_AWARD,
+    MANUAL_AWARD_REVOKED,
+    MANUAL_POINTS,
+    MANUAL_RULE,
+    OPENING_KINDS,
+    REQUIREMENT_CONFIRMED,
+    TIER_GRANTED,
+    TIER_REVOKED,
+    Compiled,
+    PointsRule,
+    Threshold,
+    Tracker,
+    compile_playbook,
+    item_of,
+)
+from hearth.domain.rules.facts import DAY, Fact, FactKey, MemberFlags
+from hearth.domain.rules.state import MemberState
+from hearth.domain.rules.tiers import (
+    TierPlan,
+    compile_tiers,
+    grant_manual,
+    needs_gains,
+    update_tracks,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    member_id: int
+    achievement: str
+    item: str  # "" for achievements earned once
+    awarded_at: float
+    activity_id: int | None
+    manual: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    helper: int
+    helped: int
+    at: float
+    via: str
+    activity_id: int
+
+
+@dataclass(slots=True)
+class Changes:
+    """What changed since the last drain."""
+
+    members: set[int] = field(default_factory=set)
+    daily: dict[tuple[int, str, int], list[Any]] = field(default_factory=dict)
+    tallies: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
+    awards: list[Award] = field(default_factory=list)
+    revoked: list[tuple[int, str]] = field(default_factory=list)
+    helps: list[Help] = field(default_factory=list)
+
+
+class Fold:
+    """The running derivation. Not thread-safe; one writer feeds it."""
+
+    def __init__(self, playbook: Playbook, flags: dict[int, MemberFlags] | None = None) -> None:
+        self.playbook = playbook
+        self.flags: dict[int, MemberFlags] = dict(flags or {})
+        self.members: dict[int, MemberState] = {}
+        self.openers: dict[tuple[str, str], int] = {}
+        self.responded: set[tuple[Any, ...]] = set()
+        self.item_values: dict[tuple[int, str], int] = {}
+        self.item_owner: dict[tuple[int, str], int] = {}
+        self.cond_hits: dict[tuple[int, str], float] = {}
+        self.item_awarded: set[tuple[str, str]] = set()
+        self.pairs_paid: set[tuple[str, int, int]] = set()
+        self.board_seen: set[tuple[str, str, str]] = set()
+        # Running per-day values, kept only for the latest days (older ones cannot change).
+        self.daily: dict[tuple[int, str, int], list[Any]] = {}
+        self.tallies: dict[tuple[str, str, int], list[Any]] = {}
+        self.last_key: FactKey | None = None
+        self.count = 0
+        self.changes = Changes()
+        self._compile()
+
+    # -- set-up and pickling ------------------------------------------------------------------
+
+    def _compile(self) -> None:
+        self.c: Compiled = compile_playbook(self.playbook)
+        self.tiers: list[TierPlan] = compile_tiers(self.playbook, self.c)
+        self._keep_gains = needs_gains(self.tiers)
+        self._uses_days = any(r.type == "active_days" for p in self.tiers for r in p.own)
+        self._count_awards: dict[int, list[tuple[str, int]]] = {}
+        for key, counter, at_least in self.c.count_awards:
+            self._count_awards.setdefault(counter, []).append((key, at_least))
+        self._cond_dependents: dict[int, list[tuple[Tracker, Threshold]]] = {}
+        for tracker in self.c.trackers:
+            for threshold in tracker.thresholds:
+                for cond in threshold.conditions:
+                    self._cond_dependents.setdefault(cond, []).append((tracker, threshold))
+        self._tier_keys = {p.key for p in self.tiers}
+
+    _TRANSIENT = (
+        "c",
+        "tiers",
+        "_keep_gains",
+        "_uses_days",
+        "_count_awards",
+        "_cond_dependents",
+        "_tier_keys",
+        "changes",
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in self._TRANSIENT}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.changes = Changes()
+        self._compile()
+
+    # -- feeding ------------------------------------------------------------------------------
+
+    def member(self, member_id: int, *, touch: bool = True) -> MemberState:
+        ms = self.members.get(member_id)
+        if ms is None:
+            ms = self.members[member_id] = MemberState(self.c.starting_balance)
+            self.changes.members.add(member_id)
+        if touch and self.last_key is not None:
+            ms.seen = self.last_key[0]
+        return ms
+
+    def add_member(self, member_id: int, flags: MemberFlags | None = None) -> None:
+        """Make a member known (with the starting balance) even before any activity."""
+        if flags is not None:
+            self.flags[member_id] = flags
+        self.member(member_id, touch=False)
+
+    def feed_all(self, facts: Iterable[Fact]) -> None:
+        for fact in facts:
+            self.feed(fact)
+
+    def feed(self, fact: Fact) -> None:
+        """Fold one activity; activities must come in increasing key order."""
+        key = (fact.at, fact.platform, fact.source_id)
+        if self.last_key is not None and key <= self.last_key:
+            raise ValueError(f"activities out of order: {key} after {self.last_key}")
+        self.last_key = key
+        self.count += 1
+        touched = self.changes.members
+        at = fact.at
+        actor = fact.actor
+        owner = fact.owner
+        if actor is not None:
+            ms = self.member(actor)
+            touched.add(actor)
+            if ms.joined is None:
+                ms.joined = at
+            if fact.platform not in ms.joined_on:
+                ms.joined_on[fact.platform] = at
+            if self._uses_days:
+                day = int(at // DAY)
+                days = ms.days
+                days.setdefault("", {})[day] = at
+                days.setdefault(fact.platform, {})[day] = at
+        if owner is not None:
+            self.member(owner)
+            touched.add(owner)
+        if (
+            self.c.uses_opening
+            and fact.kind in OPENING_KINDS
+            and actor is not None
+            and fact.target_id is not None
+        ):
+            self.openers.setdefault((fact.platform, fact.target_id), actor)
+        plan = self.c.by_kind.get(fact.kind)
+        if plan is not None:
+            for rule in plan.rules:
+                self._points_rule(rule, fact)
+            for counter in plan.counters:
+                if counter.matcher.matches(fact):
+                    self._count(
+                        counter.index,
+                        counter.distinct_by,
+                        counter.timed,
+                        fact,
+                        counter.matcher.member(fact),
+                    )
+            for help_rule in plan.helps:
+                if help_rule.matcher.matches(fact):
+                    self._help(
+                        help_rule.key,
+                        help_rule.helper,
+                        help_rule.helped,
+                        help_rule.first_response,
+                        fact,
+                    )
+            for cond in plan.conditions:
+                if cond.matcher.matches(fact):
+                    self._condition(cond.index, cond.item, cond.first_response, fact)
+            for tracker in plan.trackers:
+                if tracker.matcher.matches(fact):
+                    self._track(tracker, fact)
+            for board in plan.boards:
+                if board.matcher.matches(fact):
+                    self._tally(
+                        board.key,
+                        board.by_target,
+                        board.distinct_by,
+                        fact,
+                        board.matcher.member(fact),
+                    )
+        if fact.kind in _MANUAL_HANDLERS:
+            _MANUAL_HANDLERS[fact.kind](self, fact)
+        if self.tiers:
+            if actor is not None:
+                update_tracks(self.tiers, self.members[actor], at)
+            if owner is not None and owner != actor:
+                update_tracks(self.tiers, self.members[owner], at)
+
+    # -- points -------------------------------------------------------------------------------
+
+    def _points_rule(self, rule: PointsRule, fact: Fact) -> None:
+        matcher = rule.matcher
+        assert matcher is not None
+        if rule.starts is not None and fact.at < rule.starts:
+            return
+        if rule.ends is not None and fact.at >= rule.ends:
+            return
+        recipient = fact.actor if rule.recipient == "actor" else fact.owner
+        if recipient is None:
+            return
+        if rule.exclude_self and fact.actor is not None and fact.actor == fact.owner:
+            return
+        if not matcher.matches(fact):
+            return
+        if rule.exclude_wiki and fact.props.get("community_wiki") is True:
+            return
+        amount = rule.amount(fact.props)
+        if amount is None:
+            return
+        self._pay(rule, recipient, fact.at, amount)
+
+    def _excluded(self, rule: PointsRule, member_id: int) -> bool:
+        if not (rule.exclude_bots or rule.exclude_staff):
+            return False
+        flags = self.flags.get(member_id)
+        if flags is None:
+            return False
+        return (rule.exclude_bots and flags.is_bot) or (rule.exclude_staff and flags.is_staff)
+
+    def _pay(self, rule: PointsRule, member_id: int, at: float, amount: int) -> None:
+        if self._excluded(rule, member_id):
+            return
+        ms = self.member(member_id)
+        if rule.cooldown is not None:
+            last = ms.last_paid.get(rule.key)
+            if last is not None and at - last < rule.cooldown:
+                return
+        day = int(at // DAY)
+        if rule.cap is not None and rule.group is not None:
+            today = ms.cap_day.get(rule.group)
+            if today is None or today[0] != day:
+                today = ms.cap_day[rule.group] = [day, 0]
+            if amount > 0:
+                amount = min(amount, rule.cap - today[1])
+                if amount <= 0:
+                    return
+            today[1] += amount
+        ms.last_paid[rule.key] = at
+        self._apply(member_id, ms, rule.key, at, day, amount)
+
+    def _apply(
+        self, member_id: int, ms: MemberState, rule_key: str, at: float, day: int, amount: int
+    ) -> None:
+        before = ms.total
+        after = before + amount
+        floor = self.c.floor
+        if floor is not None and after < floor:
+            after = floor
+        applied = after - before
+        ms.total = after
+        entry = ms.breakdown.get(rule_key)
+        if entry is None:
+            entry = ms.breakdown[rule_key] = [0, 0]
+        entry[0] += applied
+        entry[1] += 1
+        self.changes.members.add(member_id)
+        daily_key = (member_id, rule_key, day)
+        row = self.daily.get(daily_key)
+        if row is None:
+            row = self.daily[daily_key] = [0, at]
+        row[0] += applied
+        row[1] = at
+        self.changes.daily[daily_key] = row
+        if self._keep_gains:
+            if ms.gains is None:
+                ms.gains = []
+            ms.gains.append((at, applied))
+        for key, at_least in self.c.points_awards:
+            if after >= at_least and key not in ms.awarded:
+                self._award(member_id, ms, key, "", at, None)
+        if self.c.within_awards and ms.joined is not None:
+            for key, window, at_least in self.c.within_awards:
+                if key in ms.awarded or at - ms.joined > window:
+                    continue
+                gained = ms.gained.get(key, 0) + applied
+                ms.gained[key] = gained
+                if gained >= at_least:
+                    self._award(member_id, ms, key, "", at, None)
+
+    # -- achievements -------------------------------------------------------------------------
+
+    def _award(
+        self,
+        member_id: int,
+        ms: MemberState,
+        key: str,
+        item: str,
+        at: float,
+        activity_id: int | None,
+        manual: bool = False,
+    ) -> None:
+        ms.awarded.setdefault(key, at)
+        self.changes.awards.append(Award(member_id, key, item, at, activity_id, manual))
+        self.changes.members.add(member_id)
+
+    def _count(
+        self, index: int, distinct_by: str | None, timed: bool, fact: Fact, member_id: int | None
+    ) -> None:
+        if member_id is None:
+            return
+        ms = self.member(member_id)
+        counts = ms.counts
+        if distinct_by is None:
+            if timed:
+                times = counts.get(index)
+                if times is None:
+                    times = counts[index] = []
+                times.append(fact.at)
+                value = len(times)
+            else:
+                value = counts.get(index, 0) + 1
+                counts[index] = value
+        else:
+            item = item_of(fact, distinct_by)
+            if item is None:
+                return
+            if timed:
+                seen_at = counts.setdefault(index, {})
+                seen_at[item] = fact.at
+                value = len(seen_at)
+            else:
+                seen = counts.setdefault(index, set())
+                seen.add(item)
+                value = len(seen)
+        for key, at_least in self._count_awards.get(index, ()):
+            if value >= at_least and key not in ms.awarded:
+                self._award(member_id, ms, key, "", fact.at, fact.activity_id)
+
+    def _track(self, tracker: Tracker, fact: Fact) -> None:
+        item = item_of(fact, tracker.item)
+        if item is None:
+            return
+        amount = tracker.value(fact.props)
+        if amount is None:
+            return
+        slot = (tracker.index, item)
+        value = self.item_values.get(slot, 0) + amount
+        self.item_values[slot] = value
+        member_id = tracker.matcher.member(fact)
+        if member_id is not None:
+            self.item_owner[slot] = member_id
+        for threshold in tracker.thresholds:
+            if value >= threshold.at_least:
+                self._item_award(tracker, threshold, item, fact)
+
+    def _item_award(self, tracker: Tracker, threshold: Threshold, item: str, fact: Fact) -> None:
+        if (threshold.key, item) in self.item_awarded:
+            return
+        member_id = self.item_owner.get((tracker.index, item))
+        if member_id is None:
+            return
+        ms = self.member(member_id)
+        if not threshold.repeatable and threshold.key in ms.awarded:
+            return
+        hits = self.cond_hits
+        for cond in threshold.conditions:
+            if (cond, item) not in hits:
+                return
+        self.item_awarded.add((threshold.key, item))
+        self._award(member_id, ms, threshold.key, item, fact.at, fact.activity_id)
+
+    def _opener(self, fact: Fact) -> int | None:
+        if fact.owner is not None:
+            return fact.owner
+        if fact.target_id is None:
+            return None
+        return self.openers.get((fact.platform, fact.target_id))
+
+    def _first_response(self, scope: Any, fact: Fact) -> bool:
+        """Whether ``fact`` is the first response on its target (and consume it if so)."""
+        if fact.target_id is None:
+            return False
+        if fact.actor is not None and fact.actor == self._opener(fact):
+            return False
+        slot = (scope, fact.platform, fact.target_id)
+        if slot in self.responded:
+            return False
+        self.responded.add(slot)
+        return True
+
+    def _condition(self, index: int, item_key: str, first_response: bool, fact: Fact) -> None:
+        item = item_of(fact, item_key)
+        if first_response and not self._first_response(index, fact):
+            return
+        if item is None or (index, item) in self.cond_hits:
+            return
+        self.cond_hits[(index, item)] = fact.at
+        for tracker, threshold in self._cond_dependents.get(index, ()):
+            value = self.item_values.get((tracker.index, item))
+            if value is not None and value >= threshold.at_least:
+                self._item_award(tracker, threshold, item, fact)
+
+    # -- help ---------------------------------------------------------------------------------
+
+    def _party(self, party: str, fact: Fact) -> int | None:
+        if party == "actor":
+            return fact.actor
+        if party == "target_owner":
+            return fact.owner
+        if fact.target_id is None:
+            return None
+        return self.openers.get((fact.platform, fact.target_id), fact.owner)
+
+    def _help(
+        self, via: str, helper_party: str, helped_party: str, first_response: bool, fact: Fact
+    ) -> None:
+        if first_response and not self._first_response(via, fact):
+            return
+        helper = self._party(helper_party, fact)
+        helped = self._party(helped_party, fact)
+        if helper is None or helped is None or helper == helped:
+            return
+        at = fact.at
+        self.changes.helps.append(Help(helper, helped, at, via, fact.activity_id))
+        ms = self.member(helper)
+        self.member(helped)
+        self.changes.members.add(helper)
+        for index, allowed in enumerate(self.c.via_filters):
+            if allowed is None or via in allowed:
+                ms.helped.setdefault(index, {})[helped] = at
+        for key, index, at_least in self.c.helped_awards:
+            if key not in ms.awarded and len(ms.helped.get(index, ())) >= at_least:
+                self._award(helper, ms, key, "", at, fact.activity_id)
+        for rule in self.c.help_rules:
+            if rule.via is not None and via not in rule.via:
+                continue
+            if rule.starts is not None and at < rule.starts:
+                continue
+            if rule.ends is not None and at >= rule.ends:
+                continue
+            if rule.newcomer_within is not None:
+                joined = self.members[helped].joined
+                if joined is None or at - joined > rule.newcomer_within:
+                    continue
+            if rule.once_per_pair:
+                pair = (rule.key, helper, helped)
+                if pair in self.pairs_paid:
+                    continue
+                self.pairs_paid.add(pair)
+            amount = rule.amount(fact.props)
+            if amount is not None:
+                self._pay(rule, helper if rule.recipient == "helper" else helped, at, amount)
+        if self.tiers and helper not in (fact.actor, fact.owner):
+            update_tracks(self.tiers, ms, at)
+
+    # -- leaderboards -------------------------------------------------------------------------
+
+    def _tally(
+        self, board: str, by_target: bool, distinct_by: str | None, fact: Fact, member: int | None
+    ) -> None:
+        if by_target:
+            if fact.target_id is None:
+                return
+            subject = f"t:{fact.target_id}"
+        else:
+            if member is None:
+                return
+            subject = f"m:{member}"
+        if distinct_by is not None:
+            item = item_of(fact, distinct_by)
+            if item is None:
+                return
+            seen = (board, subject, item)
+            if seen in self.board_seen:
+                return
+            self.board_seen.add(seen)
+        key = (board, subject, int(fact.at // DAY))
+        row = self.tallies.get(key)
+        if row is None:
+            row = self.tallies[key] = [0, fact.at]
+        row[0] += 1
+        row[1] = fact.at
+        self.changes.tallies[key] = row
+
+    # -- output -------------------------------------------------------------------------------
+
+    def drain(self) -> Changes:
+        """The changes since the last drain; forgets per-day values of past days."""
+        changes = self.changes
+        self.changes = Changes()
+        if self.last_key is not None:
+            today = int(self.last_key[0] // DAY)
+            if len(self.daily) > 4096:
+                self.daily = {k: v for k, v in self.daily.items() if k[2] >= today}
+            if len(self.tallies) > 4096:
+                self.tallies = {k: v for k, v in self.tallies.items() if k[2] >= today}
+        return changes
+
+
+# -- staff decisions, folded like any activity --------------------------------------------------
+
+
+def _manual_points(fold: Fold, fact: Fact) -> None:
+    amount = fact.props.get("amount")
+    if fact.owner is None or not isinstance(amount, int) or isinstance(amount, bool):
+        return
+    ms = fold.member(fact.owner)
+    fold._apply(fact.owner, ms, MANUAL_RULE, fact.at, int(fact.at // DAY), amount)
+
+
+def _manual_award(fold: Fold, fact: Fact) -> None:
+    key = fact.props.get("achievement")
+    if fact.owner is None or key not in fold.c.achievement_keys:
+        return
+    ms = fold.member(fact.owner)
+    if key not in ms.awarded:
+        fold._award(fact.owner, ms, key, "", fact.at, fact.activity_id, manual=True)
+
+
+def _manual_award_revoked(fold: Fold, fact: Fact) -> None:
+    key = fact.props.get("achievement")
+    if fact.owner is None or not isinstance(key, str):
+        return
+    ms = fold.member(fact.owner)
+    if ms.awarded.pop(key, None) is not None:
+        fold.changes.revoked.append((fact.owner, key))
+        fold.changes.members.add(fact.owner)
+
+
+def _tier_change(fold: Fold, fact: Fact) -> None:
+    key = fact.props.get("tier")
+    if fact.owner is None or key not in fold._tier_keys:
+        return
+    grant_manual(fold.member(fact.owner), key, fact.at, fact.kind == TIER_GRANTED)
+    fold.changes.members.add(fact.owner)
+
+
+def _requirement_confirmed(fold: Fold, fact: Fact) -> None:
+    key = fact.props.get("requirement")
+    if fact.owner is None or not isinstance(key, str):
+        return
+    ms = fold.member(fact.owner)
+    if fact.props.get("confirmed", True) is False:
+        ms.confirmed.pop(key, None)
+    else:
+        ms.confirmed.setdefault(key, fact.at)
+    fold.changes.members.add(fact.owner)
+
+
+_MANUAL_HANDLERS = {
+    MANUAL_POINTS: _manual_points,
+    MANUAL_AWARD: _manual_award,
+    MANUAL_AWARD_REVOKED: _manual_award_revoked,
+    TIER_GRANTED: _tier_change,
+    TIER_REVOKED: _tier_change,
+    REQUIREMENT_CONFIRMED: _requirement_confirmed,
+}

@@ -1,0 +1,342 @@
+"""Tier requirements as intervals of time, and tier standing at any moment.
+
+Between two of a member's activities nothing they did changes, but time passes: a tenure
+requirement starts to hold ("90 days in the community"), a windowed one lapses ("active in the
+last 30 days"). So each requirement, evaluated on the member's state after an activity, gives the
+interval ``[start, until)`` during which it holds if nothing else happens; a tier's interval is
+the intersection of its requirements'. :class:`~hearth.domain.rules.state.TierTrack` turns the
+sequence of intervals into runs of holding the tier, with the grace period bridging gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hearth.domain.playbook import Playbook
+from hearth.domain.playbook.schema import (
+    AchievementRequirement,
+    ActiveDaysRequirement,
+    CountRequirement,
+    HelpedRequirement,
+    ManualRequirement,
+    PointsRequirement,
+    Requirement,
+    TenureRequirement,
+)
+from hearth.domain.rules.compiled import Compiled
+from hearth.domain.rules.state import MemberState, TierTrack
+
+INF = float("inf")
+NEVER = (INF, INF)
+ALWAYS = (-INF, INF)
+DAY = 86_400.0
+
+
+@dataclass(slots=True)
+class Req:
+    """A compiled tier requirement."""
+
+    type: str
+    label: str
+    needed: float
+    window: float | None = None
+    counter: int = -1
+    via: int = 0
+    platform: str | None = None
+    key: str | None = None
+
+    def value(self, ms: MemberState, now: float) -> float:
+        """The member's current value (what progress lines show)."""
+        return _value(self, ms, now)
+
+    def interval(self, ms: MemberState, now: float) -> tuple[float, float]:
+        """When the requirement holds, given the member's state at ``now``."""
+        return _interval(self, ms, now)
+
+
+@dataclass(slots=True)
+class TierPlan:
+    key: str
+    name: str
+    manual: bool
+    grace: float
+    own: tuple[Req, ...]
+    all: tuple[Req, ...]  # own + every lower automatic tier's, when requires_lower
+    includes_lower: bool
+
+
+def _label(req: Requirement) -> str:
+    if req.label:
+        return req.label
+    if isinstance(req, CountRequirement):
+        return " or ".join(req.match.kind)
+    if isinstance(req, HelpedRequirement):
+        return "members helped"
+    if isinstance(req, PointsRequirement):
+        return "points"
+    if isinstance(req, TenureRequirement):
+        return f"days on {req.platform}" if req.platform else "days in the community"
+    if isinstance(req, ActiveDaysRequirement):
+        return "active days"
+    if isinstance(req, AchievementRequirement):
+        return f"achievement {req.achievement}"
+    return req.key
+
+
+def compile_requirement(req: Requirement, compiled: Compiled) -> Req:
+    label = _label(req)
+    if isinstance(req, CountRequirement):
+        within = req.within.total_seconds() if req.within else None
+        return Req(
+            "count",
+            label,
+            req.at_least,
+            within,
+            counter=compiled.counter_index(req.match, req.distinct_by, within is not None),
+        )
+    if isinstance(req, HelpedRequirement):
+        return Req(
+            "helped",
+            label,
+            req.at_least,
+            req.within.total_seconds() if req.within else None,
+            via=compiled.via_index(req.via),
+        )
+    if isinstance(req, PointsRequirement):
+        return Req(
+            "points", label, req.at_least, req.within.total_seconds() if req.within else None
+        )
+    if isinstance(req, TenureRequirement):
+        return Req("tenure", label, req.at_least.total_seconds() / DAY, platform=req.platform)
+    if isinstance(req, ActiveDaysRequirement):
+        return Req(
+            "active_days",
+            label,
+            req.at_least,
+            req.within.total_seconds() if req.within else None,
+            platform=req.platform,
+        )
+    if isinstance(req, AchievementRequirement):
+        return Req("achievement", label, 1, key=req.achievement)
+    assert isinstance(req, ManualRequirement)
+    return Req("manual", label, 1, key=req.key)
+
+
+def compile_tiers(playbook: Playbook, compiled: Compiled) -> list[TierPlan]:
+    plans: list[TierPlan] = []
+    lower: list[Req] = []
+    for tier in playbook.tiers:
+        own = tuple(compile_requirement(r, compiled) for r in tier.requires)
+        combined = (*own, *lower) if tier.requires_lower else own
+        plans.append(
+            TierPlan(
+                key=tier.key,
+                name=tier.name,
+                manual=tier.manual,
+                grace=tier.grace.total_seconds() if tier.grace else 0.0,
+                own=own,
+                all=combined,
+                includes_lower=tier.requires_lower and bool(lower),
+            )
+        )
+        if not tier.manual:
+            lower = list(combined)
+    return plans
+
+
+def needs_gains(plans: list[TierPlan]) -> bool:
+    """Whether some requirement counts points gained within a window."""
+    return any(r.type == "points" and r.window for p in plans for r in p.own)
+
+
+def _times(entry: Any) -> list[float]:
+    if isinstance(entry, list):
+        return entry
+    if isinstance(entry, dict):
+        return sorted(entry.values())
+    return []
+
+
+def _lapse(times: list[float], needed: float, window: float) -> float:
+    """When fewer than ``needed`` of ``times`` (ascending) remain within ``window``."""
+    n = int(needed)
+    if len(times) < n:
+        return -INF
+    return times[-n] + window
+
+
+def _count(entry: Any) -> int:
+    if entry is None:
+        return 0
+    if isinstance(entry, int):
+        return entry
+    return len(entry)
+
+
+def _value(req: Req, ms: MemberState, now: float) -> float:
+    kind = req.type
+    if kind == "count":
+        entry = ms.counts.get(req.counter)
+        if req.window is None:
+            return _count(entry)
+        return sum(1 for t in _times(entry) if t >= now - req.window)
+    if kind == "helped":
+        helped = ms.helped.get(req.via, {})
+        if req.window is None:
+            return len(helped)
+        return sum(1 for t in helped.values() if t >= now - req.window)
+    if kind == "points":
+        if req.window is None:
+            return ms.total
+        return sum(p for t, p in ms.gains or () if t >= now - req.window)
+    if kind == "tenure":
+        joined = ms.joined_on.get(req.platform) if req.platform else ms.joined
+        return 0 if joined is None else max(0, int((now - joined) // DAY))
+    if kind == "active_days":
+        days = ms.days.get(req.platform or "", {})
+        if req.window is None:
+            return len(days)
+        return sum(1 for t in days.values() if t >= now - req.window)
+    if kind == "achievement":
+        return 1 if req.key in ms.awarded else 0
+    return 1 if req.key in ms.confirmed else 0
+
+
+def _interval(req: Req, ms: MemberState, now: float) -> tuple[float, float]:
+    kind = req.type
+    needed = req.needed
+    if kind == "count":
+        entry = ms.counts.get(req.counter)
+        if req.window is None:
+            return ALWAYS if _count(entry) >= needed else NEVER
+        return (-INF, _lapse(_times(entry), needed, req.window))
+    if kind == "helped":
+        helped = ms.helped.get(req.via, {})
+        if req.window is None:
+            return ALWAYS if len(helped) >= needed else NEVER
+        return (-INF, _lapse(sorted(helped.values()), needed, req.window))
+    if kind == "points":
+        if req.window is None:
+            return ALWAYS if ms.total >= needed else NEVER
+        gains = [(t, p) for t, p in ms.gains or () if t >= now - req.window]
+        total = sum(p for _, p in gains)
+        if total < needed:
+            return NEVER
+        for t, p in gains:
+            total -= p
+            if total < needed:
+                return (-INF, t + req.window)
+        return ALWAYS
+    if kind == "tenure":
+        joined = ms.joined_on.get(req.platform) if req.platform else ms.joined
+        return NEVER if joined is None else (joined + needed * DAY, INF)
+    if kind == "active_days":
+        days = ms.days.get(req.platform or "", {})
+        if req.window is None:
+            return ALWAYS if len(days) >= needed else NEVER
+        return (-INF, _lapse(sorted(days.values()), needed, req.window))
+    if kind == "achievement":
+        return ALWAYS if req.key in ms.awarded else NEVER
+    return ALWAYS if req.key in ms.confirmed else NEVER
+
+
+def tier_interval(reqs: tuple[Req, ...], ms: MemberState, now: float) -> tuple[float, float]:
+    start, until = -INF, INF
+    for req in reqs:
+        a, b = req.interval(ms, now)
+        if a > start:
+            start = a
+        if b < until:
+            until = b
+        if start >= until:
+            return NEVER
+    return start, until
+
+
+def update_tracks(plans: list[TierPlan], ms: MemberState, now: float) -> None:
+    """Advance every tier track of a member to ``now`` and re-evaluate the intervals."""
+    lower_empty = False
+    for plan in plans:
+        if plan.manual:
+            continue
+        track = ms.tracks.get(plan.key)
+        if track is None and plan.includes_lower and lower_empty:
+            continue
+        start, until = tier_interval(plan.all, ms, now)
+        empty = start >= until
+        lower_empty = empty
+        if track is None:
+            if empty:
+                continue
+            track = ms.tracks[plan.key] = TierTrack()
+            track.evaluated = now
+        else:
+            track.advance(now, plan.grace)
+        track.start, track.until = start, until
+
+
+def grant_manual(ms: MemberState, tier: str, now: float, granted: bool) -> None:
+    track = ms.tracks.get(tier)
+    if granted:
+        if track is None or track.since is None or track.end is not None:
+            track = ms.tracks[tier] = TierTrack()
+            track.since = now
+        track.start, track.until, track.evaluated = -INF, INF, now
+    elif track is not None:
+        del ms.tracks[tier]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A member's hold on one tier at a moment."""
+
+    tier: str
+    held: bool
+    since: float | None
+    grace_until: float | None
+
+
+def standing(plans: list[TierPlan], tracks: dict[str, TierTrack], now: float) -> list[Standing]:
+    """Every tier the member holds at ``now`` (``now`` not before the tracks' evaluation)."""
+    out: list[Standing] = []
+    for plan in plans:
+        track = tracks.get(plan.key)
+        if track is None:
+            continue
+        held, since, grace_until = track.status(max(now, track.evaluated), plan.grace)
+        if held:
+            out.append(Standing(plan.key, True, since, grace_until))
+    return out
+
+
+def current_tier(
+    plans: list[TierPlan], tracks: dict[str, TierTrack], now: float
+) -> Standing | None:
+    """The highest tier held at ``now``."""
+    held = standing(plans, tracks, now)
+    return held[-1] if held else None
+
+
+def progress(plans: list[TierPlan], ms: MemberState, now: float) -> list[dict[str, Any]]:
+    """Per tier, each requirement's current value and what it needs (for explanations)."""
+    out: list[dict[str, Any]] = []
+    for plan in plans:
+        if plan.manual:
+            out.append({"tier": plan.key, "manual": True, "requirements": []})
+            continue
+        reqs = []
+        for req in plan.own:
+            current = req.value(ms, now)
+            start, until = req.interval(ms, now)
+            reqs.append(
+                {
+                    "label": req.label,
+                    "type": req.type,
+                    "current": current,
+                    "needed": req.needed,
+                    "met": start <= now < until,
+                }
+            )
+        out.append({"tier": plan.key, "manual": False, "requirements": reqs})
+    return out

@@ -1,0 +1,146 @@
+"""Reads for the staff dashboard and the JSON API: the ledger's version, platform-goal rows,
+pages of members and activities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from hearth.store.tables import activities, audit_log, identities, members, nps_responses
+
+
+def ledger_version(conn: Connection) -> tuple[int, int, int]:
+    """Changes whenever a figure of the dashboard can change.
+
+    New activities raise the largest activity id; merges, links, unmerges, flags and erasures
+    are audited (a new audit row); NPS answers get a new id. Each is a lookup of the largest
+    primary key, which both databases answer from the index without a scan.
+    """
+    return (
+        int(conn.scalar(select(func.max(activities.c.id))) or 0),
+        int(conn.scalar(select(func.max(audit_log.c.id))) or 0),
+        int(conn.scalar(select(func.max(nps_responses.c.id))) or 0),
+    )
+
+
+def goal_rows(
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    *,
+    platform: str | None,
+    kinds: Iterable[str] | None,
+    with_properties: bool = False,
+) -> Iterator[Any]:
+    """``(occurred_at, member_id, platform, target_type[, properties])`` in the period."""
+    columns = [
+        activities.c.occurred_at,
+        activities.c.actor_member_id,
+        activities.c.platform,
+        activities.c.target_type,
+    ]
+    if with_properties:
+        columns.append(activities.c.properties)
+    query = select(*columns).where(
+        activities.c.occurred_at >= since, activities.c.occurred_at < until
+    )
+    if platform is not None:
+        query = query.where(activities.c.platform == platform)
+    if kinds is not None:
+        query = query.where(activities.c.kind.in_(sorted(kinds)))
+    yield from conn.execution_options(yield_per=5000).execute(query)
+
+
+def member_page(conn: Connection, *, after: int, limit: int) -> list[dict[str, Any]]:
+    """Live members with id > ``after``, by id, with their identities and activity count."""
+    rows = conn.execute(
+        select(
+            members.c.id,
+            members.c.display_name,
+            members.c.is_bot,
+            members.c.is_staff,
+            members.c.created_at,
+        )
+        .where(members.c.id > after, members.c.merged_into.is_(None), members.c.erased_at.is_(None))
+        .order_by(members.c.id)
+        .limit(limit)
+    ).all()
+    ids = [row.id for row in rows]
+    accounts: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    counts: dict[int, int] = {}
+    if ids:
+        for ident in conn.execute(
+            select(
+                identities.c.member_id,
+                identities.c.platform,
+                identities.c.external_id,
+                identities.c.handle,
+            )
+            .where(identities.c.member_id.in_(ids))
+            .order_by(identities.c.id)
+        ):
+            accounts[ident.member_id].append(
+                {
+                    "platform": ident.platform,
+                    "external_id": ident.external_id,
+                    "handle": ident.handle,
+                }
+            )
+        counts = dict(
+            conn.execute(
+                select(activities.c.actor_member_id, func.count())
+                .where(activities.c.actor_member_id.in_(ids))
+                .group_by(activities.c.actor_member_id)
+            ).all()
+        )
+    return [
+        {
+            "id": row.id,
+            "display_name": row.display_name,
+            "is_bot": row.is_bot,
+            "is_staff": row.is_staff,
+            "created_at": row.created_at,
+            "identities": accounts[row.id],
+            "activities": int(counts.get(row.id, 0)),
+        }
+        for row in rows
+    ]
+
+
+def activity_page(
+    conn: Connection,
+    *,
+    after: int,
+    limit: int,
+    platform: str | None = None,
+    kind: str | None = None,
+    member_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Activities with id > ``after``, by id (keyset pagination: stable while rows arrive)."""
+    query = (
+        select(
+            activities.c.id,
+            activities.c.platform,
+            activities.c.source_id,
+            activities.c.kind,
+            activities.c.occurred_at,
+            activities.c.actor_member_id,
+            activities.c.target_type,
+            activities.c.target_id,
+            activities.c.target_owner_member_id,
+            activities.c.properties,
+        )
+        .where(activities.c.id > after)
+        .order_by(activities.c.id)
+        .limit(limit)
+    )
+    if platform is not None:
+        query = query.where(activities.c.platform == platform)
+    if kind is not None:
+        query = query.where(activities.c.kind == kind)
+    if member_id is not None:
+        query = query.where(activities.c.actor_member_id == member_id)
+    return [dict(row) for row in conn.execute(query).mappings()]

@@ -1,0 +1,94 @@
+"""The staff dashboard: every health figure against its target, for a chosen period.
+
+``/staff/dashboard`` is the whole page; ``/staff/dashboard/panels`` is the part that changes
+with the period and platform, which the page's form swaps in with HTMX (and which the form
+also reaches as a normal page without JavaScript). The figures come from
+:func:`hearth.actions.dashboard.access_dashboard`, cached while the ledger is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from starlette.responses import Response
+
+from hearth.actions.dashboard import (
+    DEFAULT_PERIOD,
+    PERIODS,
+    DashboardQuery,
+    ResultCache,
+    access_dashboard,
+)
+from hearth.domain.playbook.programs import PlatformGoal
+from hearth.domain.roles import Role
+from hearth.errors import InputError
+from hearth.i18n import _
+from hearth.playbooks.loader import load_playbook
+from hearth.settings import Settings
+from hearth.web.auth import allow, viewer_of
+from hearth.web.dashboard_view import PANELS
+from hearth.web.pages import render
+
+PERIOD_LABELS = {
+    "30d": _("Last 30 days"),
+    "90d": _("Last 90 days"),
+    "365d": _("Last 12 months"),
+    "all": _("All time"),
+}
+PLATFORMS = ("discord", "discourse", "github", "stackexchange", "git")
+
+
+def dashboard_router(settings: Settings, engine: Engine, templates: Jinja2Templates) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    cache = ResultCache()
+
+    @lru_cache(maxsize=1)
+    def goals() -> tuple[PlatformGoal, ...]:
+        return tuple(load_playbook(settings.playbook).targets.platforms)
+
+    def context(request: Request, period: str, platform: str | None) -> dict[str, Any]:
+        if period not in PERIODS:
+            raise InputError(_("Unknown period '{key}'.").format(key=period))
+        if platform is not None and platform not in PLATFORMS:
+            raise InputError(_("Unknown platform '{p}'.").format(p=platform))
+        query = DashboardQuery(period=period, platform=platform)
+        data = access_dashboard(engine, viewer_of(request).caller, cache, query, goals())
+        panels = [(panel.key, panel.title, panel.build(data)) for panel in PANELS]
+        charts = next((ctx for key, _t, ctx in panels if key == "charts"), {})
+        return {
+            "panels": panels,
+            "chart_json": json.dumps(charts, separators=(",", ":")).replace("</", "<\\/"),
+            "period": period,
+            "platform": platform or "",
+            "periods": PERIOD_LABELS,
+            "platforms": PLATFORMS,
+            "report_period": data["report"]["period"],
+        }
+
+    @router.get("/staff/dashboard", dependencies=[allow(Role.staff)])
+    def dashboard(
+        request: Request,
+        period: str = Query(DEFAULT_PERIOD, max_length=10),
+        platform: str | None = Query(None, max_length=32),
+    ) -> Response:
+        return render(
+            templates, request, "dashboard.html", context(request, period, platform or None)
+        )
+
+    @router.get("/staff/dashboard/panels", dependencies=[allow(Role.staff)])
+    def dashboard_panels(
+        request: Request,
+        period: str = Query(DEFAULT_PERIOD, max_length=10),
+        platform: str | None = Query(None, max_length=32),
+    ) -> Response:
+        return render(
+            templates, request, "dashboard_panels.html", context(request, period, platform or None)
+        )
+
+    router.cache = cache  # type: ignore[attr-defined]  # for the benchmark and tests
+    return router
