@@ -26,7 +26,17 @@ from functools import cache
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Index, Insert, bindparam, func, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Index,
+    Insert,
+    bindparam,
+    func,
+    inspect,
+    select,
+    text,
+)
 
 from hearth.actions.identities import IdentityResolver
 from hearth.actions.privacy import identity_hash
@@ -455,7 +465,10 @@ def restore_indexes(engine: Engine) -> list[str]:
     """Build any secondary index of ``activities`` that is missing (after a bulk import, or one
     cut short); the names of those built."""
     with engine.connect() as conn:
-        present = set(conn.scalars(_INDEX_NAMES))
+        if conn.dialect.name == "sqlite":
+            present = set(conn.scalars(_INDEX_NAMES))
+        else:
+            present = {ix["name"] for ix in inspect(conn).get_indexes(activities.name)}
     missing = [ix for ix in _secondary_indexes() if ix.name not in present]
     if missing:
         with begin_write(engine) as conn:
