@@ -18,7 +18,9 @@ demo: $(STAMP)
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/hearth --db $(DEMO_DB) init
 	$(BIN)/hearth --db $(DEMO_DB) generate --members 400 --events 40000 --seed 7
-	@echo "Hearth is serving the demo community on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "An administrator for the demo (sign in with these at the address below):"
+	@$(BIN)/hearth --db $(DEMO_DB) admin create admin --generate-password
+	@echo "Hearth is serving the demo community: open http://127.0.0.1:8000/staff/dashboard?period=all (Ctrl-C stops it)"
 	$(BIN)/hearth --db $(DEMO_DB) serve --host 127.0.0.1 --port 8000
 
 ## test: install with test dependencies and run the suite on SQLite and PostgreSQL
@@ -41,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.webhooks --output bench/out/webhooks.md
 	$(BIN)/python -m bench.rebuild --output bench/out/rebuild.md
 	$(BIN)/python -m bench.faq_matching --output bench/out/faq_matching.md
+	$(BIN)/python -m bench.dashboard --output bench/out/dashboard.md
 
 ## docs: regenerate the generated references in docs/
 docs: $(STAMP)

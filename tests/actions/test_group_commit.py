@@ -126,6 +126,7 @@ def test_concurrent_deliveries_are_committed_in_shared_batches(engine: Engine) -
         thread.join(timeout=60)
     writer.close()
     assert len(outcomes) == 40 and {o.outcome for o in outcomes} == {"accepted"}
+    assert {key for o in outcomes for key in o.stored} == {("test", f"note:{n}") for n in range(40)}
     assert sum(o.activities for o in outcomes) == 40
     assert count(engine, activities) == 40
     assert count(engine, identities) == 5

@@ -193,3 +193,15 @@ def test_missing_indexes_are_built_by_the_next_ingest(engine: Engine) -> None:
     else:
         restore_indexes(engine)
     assert secondary_indexes(engine) == EXPECTED_INDEXES
+
+
+def test_after_commit_gets_each_batch_s_new_keys(engine: Engine) -> None:
+    batches: list[set[tuple[str, str]]] = []
+
+    def after_commit(eng: Engine, keys: set[tuple[str, str]]) -> None:
+        assert count(eng, activities) >= sum(len(b) for b in batches) + len(keys)  # committed
+        batches.append(keys)
+
+    ingest(engine, [message(1), message(2), message(1), message(3)], batch_size=2,
+           after_commit=after_commit)  # fmt: skip
+    assert batches == [{("discord", "m1"), ("discord", "m2")}, {("discord", "m3")}]

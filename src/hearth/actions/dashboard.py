@@ -76,13 +76,16 @@ class ResultCache:
                 if key in self._items:
                     self.hits += 1
                     return self._items[key]
-            value = compute()
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
             with self._lock:
                 self.misses += 1
                 self._items[key] = value
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
-                self._computing.pop(key, None)
         return value
 
 

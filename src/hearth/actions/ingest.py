@@ -81,6 +81,9 @@ class IngestReport:
 
 
 ProgressCallback = Callable[[IngestReport], None]
+# Called after each batch commits, with the keys of the activities that batch stored: the place
+# for work that follows ingest (derivations). It runs outside the batch's transaction.
+AfterCommit = Callable[[Engine, set[Key]], None]
 
 
 def ingest(
@@ -91,11 +94,13 @@ def ingest(
     on_batch: ProgressCallback | None = None,
     resolver: IdentityResolver | None = None,
     bulk: bool | None = None,
+    after_commit: AfterCommit | None = None,
 ) -> IngestReport:
     """Store ``records`` in the ledger; see the module docstring.
 
     ``bulk``: ``None`` (the default) switches to bulk mode when the import proves large next to
     the ledger, ``True`` from the first batch, ``False`` never. Only SQLite has a bulk mode.
+    ``after_commit(engine, keys)`` runs after each batch commits (see :data:`AfterCommit`).
     """
     report = IngestReport()
     resolver = resolver or IdentityResolver()
@@ -116,7 +121,9 @@ def ingest(
             good = validated(batch, report)
             if good:
                 with begin_write(engine) as conn:
-                    store_in(conn, insert_stmt, resolver, good, report)
+                    stored = store_in(conn, insert_stmt, resolver, good, report)
+                if after_commit is not None and stored:
+                    after_commit(engine, stored)
             if on_batch is not None:
                 on_batch(report)
     finally:

@@ -49,6 +49,7 @@ class DeliveryOutcome:
     outcome: str
     activities: int = 0
     error: str | None = None
+    stored: frozenset[Key] = frozenset()  # the new activities' (platform, source_id)
 
     @property
     def http_status(self) -> int:
@@ -149,17 +150,18 @@ def store_deliveries(
             report.errors.extend(own.errors)
         mapped.extend(good)
         owners.extend([n] * len(good))
-    credited: dict[int, int] = {}
+    credited: dict[int, set[Key]] = {}
     if mapped:
         stored = ingest_in(conn, mapped, report, IdentityResolver())
         for activity, n in zip(mapped, owners, strict=True):
             activity_key: Key = (activity.platform, activity.source_id)
             if activity_key in stored:
                 stored.discard(activity_key)
-                credited[n] = credited.get(n, 0) + 1
+                credited.setdefault(n, set()).add(activity_key)
     for key, n in claims.items():
         if key in claimed:
-            outcomes[n] = DeliveryOutcome(deliveries[n].outcome, credited.get(n, 0))
+            own_keys = frozenset(credited.get(n, ()))
+            outcomes[n] = DeliveryOutcome(deliveries[n].outcome, len(own_keys), stored=own_keys)
     if letters:
         conn.execute(_DEAD_LETTER, letters)
     return [outcome or DeliveryOutcome("duplicate") for outcome in outcomes]
@@ -192,7 +194,7 @@ class DeliveryWriter(GroupCommitter[PreparedDelivery, DeliveryOutcome]):
     """The group-commit writer of webhook deliveries (one per web process).
 
     ``after_commit(engine, deliveries, outcomes)`` runs after each batch commits, before any of
-    its deliveries is answered.
+    its deliveries is answered; each outcome's ``stored`` names the activities it added.
     """
 
     def __init__(

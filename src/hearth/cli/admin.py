@@ -32,9 +32,7 @@ def admin_create(
     ] = False,
     generate: Annotated[
         bool,
-        typer.Option(
-            "--generate-password", help=_("Make up a strong password and print it once.")
-        ),
+        typer.Option("--generate-password", help=_("Make up a strong password and print it once.")),
     ] = False,
 ) -> None:
     """Create a web account (by default an administrator) with a password (Argon2 hash)."""

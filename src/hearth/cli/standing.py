@@ -18,6 +18,7 @@ from hearth.i18n import _
 if TYPE_CHECKING:
     from hearth.actions.derive import DeriveReport
     from hearth.domain.playbook import Playbook
+    from hearth.domain.rules.diff import PlaybookDiff
 
 Reason = Annotated[str, typer.Option("--reason", help=_("Why (shown to the member, audited)."))]
 MemberId = Annotated[int, typer.Argument(help=_("The member's id."))]
@@ -303,4 +304,44 @@ def playbook_diff(
 
     state = state_of(ctx)
     diff = access_playbook_diff(state.engine(), Caller.operator(), _load(old), _load(new))
-    out.print(diff.render(limit))
+    out.print(render_diff(diff, limit))
+
+
+def render_diff(diff: PlaybookDiff, limit: int = 20) -> str:
+    """A playbook diff as text for a terminal."""
+    if diff.empty:
+        return _("No member's tier, achievements, points or leaderboard place would change.")
+    lines: list[str] = []
+    if diff.tiers:
+        lines.append(_("Tiers ({n} members):").format(n=len(diff.tiers)))
+        for change in diff.tiers[:limit]:
+            lines.append(
+                f"  {diff.who(change.member_id)}: {change.before or '—'} → {change.after or '—'}"
+            )
+    for title, table, sign in (
+        (_("Achievements gained:"), diff.gained, "+"),
+        (_("Achievements lost:"), diff.lost, "−"),
+    ):
+        if table:
+            lines.append(title)
+            for key, who in sorted(table.items()):
+                names = ", ".join(diff.who(m) for m in who[:limit])
+                more = f" … (+{len(who) - limit})" if len(who) > limit else ""
+                lines.append(f"  {sign} {key}: {len(who)} — {names}{more}")
+    if diff.points:
+        lines.append(_("Points ({n} members; largest changes):").format(n=len(diff.points)))
+        for change in diff.points[:limit]:
+            before, after = int(change.before or 0), int(change.after or 0)
+            lines.append(
+                f"  {diff.who(change.member_id)}: {before:,} → {after:,} ({after - before:+,})"
+            )
+    for move in diff.boards:
+        lines.append(
+            _("Leaderboard {board} ({window}):").format(board=move.board, window=move.window)
+        )
+        for place in range(max(len(move.before), len(move.after))):
+            b = move.before[place] if place < len(move.before) else None
+            a = move.after[place] if place < len(move.after) else None
+            if a != b:
+                lines.append(f"  #{place + 1}: {diff.label(b)} → {diff.label(a)}")
+    return "\n".join(lines)

@@ -20,9 +20,11 @@ import hmac
 import ipaddress
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from hearth.actions.accounts import Account
@@ -138,7 +140,8 @@ class RoleCheck:
     async def __call__(self, request: Request) -> Viewer | None:
         if self.role is Role.anonymous and (not self.csrf or request.method not in UNSAFE):
             return None  # open to anyone: no need to look the viewer up
-        viewer = viewer_of(request)
+        # The session lookup is a database query: off the event loop.
+        viewer = await run_in_threadpool(viewer_of, request)
         if not viewer.can(self.role):
             if viewer.account is None:
                 raise NotAuthenticated(_("Sign in to see this page."))
@@ -151,7 +154,7 @@ class RoleCheck:
         return f"RoleCheck({self.role.value})"
 
 
-def allow(role: Role, *, csrf: bool = True) -> Depends:  # type: ignore[valid-type]
+def allow(role: Role, *, csrf: bool = True) -> Any:
     """``dependencies=[allow(Role.staff)]``: the least role that may use the route."""
     return Depends(RoleCheck(role, csrf=csrf))
 

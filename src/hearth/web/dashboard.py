@@ -14,8 +14,9 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import Engine
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from hearth.actions.dashboard import (
     DEFAULT_PERIOD,
@@ -46,10 +47,28 @@ PLATFORMS = ("discord", "discourse", "github", "stackexchange", "git")
 def dashboard_router(settings: Settings, engine: Engine, templates: Jinja2Templates) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     cache = ResultCache()
+    rendered = ResultCache()
 
     @lru_cache(maxsize=1)
     def goals() -> tuple[PlatformGoal, ...]:
         return tuple(load_playbook(settings.playbook).targets.platforms)
+
+    def panels_html(data: dict[str, Any], query: DashboardQuery) -> Markup:
+        """The panels rendered once per result: the same figures give the same HTML."""
+        period = data["report"]["period"]
+
+        def build() -> Markup:
+            panels = [(panel.key, panel.title, panel.build(data)) for panel in PANELS]
+            charts = next((ctx for key, _t, ctx in panels if key == "charts"), {})
+            chart_json = json.dumps(charts, separators=(",", ":")).replace("</", "<\\/")
+            template = templates.env.get_template("dashboard_panels.html")
+            return Markup(
+                template.render(panels=panels, chart_json=chart_json, report_period=period)
+            )
+
+        key = (query.period, query.platform, tuple(data["version"]), period["until"])
+        html: Markup = rendered.get(key, build)
+        return html
 
     def context(request: Request, period: str, platform: str | None) -> dict[str, Any]:
         if period not in PERIODS:
@@ -58,16 +77,12 @@ def dashboard_router(settings: Settings, engine: Engine, templates: Jinja2Templa
             raise InputError(_("Unknown platform '{p}'.").format(p=platform))
         query = DashboardQuery(period=period, platform=platform)
         data = access_dashboard(engine, viewer_of(request).caller, cache, query, goals())
-        panels = [(panel.key, panel.title, panel.build(data)) for panel in PANELS]
-        charts = next((ctx for key, _t, ctx in panels if key == "charts"), {})
         return {
-            "panels": panels,
-            "chart_json": json.dumps(charts, separators=(",", ":")).replace("</", "<\\/"),
+            "panels_html": panels_html(data, query),
             "period": period,
             "platform": platform or "",
             "periods": PERIOD_LABELS,
             "platforms": PLATFORMS,
-            "report_period": data["report"]["period"],
         }
 
     @router.get("/staff/dashboard", dependencies=[allow(Role.staff)])
@@ -86,9 +101,8 @@ def dashboard_router(settings: Settings, engine: Engine, templates: Jinja2Templa
         period: str = Query(DEFAULT_PERIOD, max_length=10),
         platform: str | None = Query(None, max_length=32),
     ) -> Response:
-        return render(
-            templates, request, "dashboard_panels.html", context(request, period, platform or None)
-        )
+        html = context(request, period, platform or None)["panels_html"]
+        return HTMLResponse(html)
 
     router.cache = cache  # type: ignore[attr-defined]  # for the benchmark and tests
     return router

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hearth.domain.rules.derivation import Derivation
-from hearth.i18n import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,54 +37,16 @@ class PlaybookDiff:
     def empty(self) -> bool:
         return not (self.tiers or self.gained or self.lost or self.points or self.boards)
 
-    def _who(self, member_id: int) -> str:
+    def who(self, member_id: int) -> str:
+        """A member's name and id, for listings."""
         name = self.names.get(member_id)
         return f"{name} ({member_id})" if name else str(member_id)
 
-    def render(self, limit: int = 20) -> str:
-        """The diff as text for a terminal."""
-        if self.empty:
-            return _("No member's tier, achievements, points or leaderboard place would change.")
-        lines: list[str] = []
-        if self.tiers:
-            lines.append(_("Tiers ({n} members):").format(n=len(self.tiers)))
-            for change in self.tiers[:limit]:
-                lines.append(
-                    f"  {self._who(change.member_id)}: {change.before or '—'} → "
-                    f"{change.after or '—'}"
-                )
-        for title, table, sign in (
-            (_("Achievements gained:"), self.gained, "+"),
-            (_("Achievements lost:"), self.lost, "−"),
-        ):
-            if table:
-                lines.append(title)
-                for key, who in sorted(table.items()):
-                    names = ", ".join(self._who(m) for m in who[:limit])
-                    more = f" … (+{len(who) - limit})" if len(who) > limit else ""
-                    lines.append(f"  {sign} {key}: {len(who)} — {names}{more}")
-        if self.points:
-            lines.append(_("Points ({n} members; largest changes):").format(n=len(self.points)))
-            for change in self.points[:limit]:
-                before, after = int(change.before or 0), int(change.after or 0)
-                lines.append(
-                    f"  {self._who(change.member_id)}: {before:,} → {after:,} ({after - before:+,})"
-                )
-        for move in self.boards:
-            lines.append(
-                _("Leaderboard {board} ({window}):").format(board=move.board, window=move.window)
-            )
-            for place in range(max(len(move.before), len(move.after))):
-                b = move.before[place] if place < len(move.before) else None
-                a = move.after[place] if place < len(move.after) else None
-                if a != b:
-                    lines.append(f"  #{place + 1}: {self._label(b)} → {self._label(a)}")
-        return "\n".join(lines)
-
-    def _label(self, subject: int | str | None) -> str:
+    def label(self, subject: int | str | None) -> str:
+        """A leaderboard subject (a member id or a target) for listings."""
         if subject is None:
             return "—"
-        return self._who(subject) if isinstance(subject, int) else subject
+        return self.who(subject) if isinstance(subject, int) else subject
 
 
 def compare(old: Derivation, new: Derivation) -> PlaybookDiff:
