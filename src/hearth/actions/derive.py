@@ -47,7 +47,7 @@ from hearth.store.tables import (
 
 ENGINE_VERSION = "1"
 """Raised whenever the fold's meaning changes, so stored derivations are rebuilt."""
-CHECKPOINT_EVERY = 20_000
+CHECKPOINT_EVERY = 100_000
 DRAIN_EVERY = 50_000
 
 Progress = Callable[[int], None]
@@ -120,7 +120,7 @@ def _standing_row(fold: Fold, member_id: int, ms: MemberState) -> dict[str, Any]
         "member_id": member_id,
         "points": ms.total,
         "breakdown": {rule: {"points": p, "times": n} for rule, (p, n) in ms.breakdown.items()},
-        "progress": store.as_json(progress(fold.tiers, ms, now)) if fold.tiers else [],
+        "progress": progress(fold.tiers, ms, now) if fold.tiers else [],
         "evaluated_at": store.utc(ms.seen),
     }
 

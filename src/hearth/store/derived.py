@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import JSON, Connection, Date, Table, delete, select
 
 from hearth.domain.rules.facts import Fact, FactKey, MemberFlags
 from hearth.store.db import dialect_insert
@@ -27,6 +27,7 @@ from hearth.store.tables import (
     member_tiers,
     members,
 )
+from hearth.store.types import UTCDateTime
 
 DERIVED_TABLES: tuple[Table, ...] = (
     board_tallies,
@@ -37,17 +38,19 @@ DERIVED_TABLES: tuple[Table, ...] = (
     member_standing,
 )
 FETCH = 20_000
-WRITE = 5_000
+WRITE = 20_000
 
 _COLUMNS = (
-    "id, occurred_at, platform, source_id, kind, actor_member_id, target_type, target_id, "
+    "id, {time}, platform, source_id, kind, actor_member_id, target_type, target_id, "
     "target_owner_member_id, properties"
 )
+# SQLite keeps times as text ("2026-01-31 12:00:00.000000"): turning them into microseconds in
+# SQL is three times faster than parsing them in Python.
+_SQLITE_MICROS = (
+    "CAST(strftime('%s', substr(occurred_at, 1, 19)) AS INTEGER) * 1000000 "
+    "+ CAST(substr(occurred_at, 21, 6) AS INTEGER)"
+)
 _ORDER = "ORDER BY occurred_at, platform, source_id"
-
-
-def _sqlite_time(text: str) -> float:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
 
 def key_param(conn: Connection, seconds: float) -> Any:
@@ -62,7 +65,8 @@ def stream_facts(conn: Connection, after: FactKey | None = None) -> Iterator[Fac
     """Every activity (after ``after``, in the fold's order) as a :class:`Fact`."""
     sqlite = conn.dialect.name == "sqlite"
     marker = "?" if sqlite else "%s"
-    sql = f"SELECT {_COLUMNS} FROM activities "
+    columns = _COLUMNS.format(time=_SQLITE_MICROS if sqlite else "occurred_at")
+    sql = f"SELECT {columns} FROM activities "
     params: tuple[Any, ...] = ()
     if after is not None:
         sql += f"WHERE (occurred_at, platform, source_id) > ({marker}, {marker}, {marker}) "
@@ -79,7 +83,8 @@ def stream_facts(conn: Connection, after: FactKey | None = None) -> Iterator[Fac
                 break
             for row in rows:
                 at = row[1]
-                seconds = _sqlite_time(at) if sqlite else at.timestamp()
+                # Integer microseconds divided once: the same float as datetime.timestamp().
+                seconds = at / 1_000_000 if sqlite else at.timestamp()
                 yield Fact(
                     row[0], seconds, row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]
                 )
@@ -115,6 +120,9 @@ def _chunks(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 
 def upsert(conn: Connection, table: Table, rows: Iterable[dict[str, Any]], keys: list[str]) -> None:
     """Insert ``rows``, replacing the non-key columns of rows already there."""
+    if conn.dialect.name == "sqlite":
+        _sqlite_insert(conn, table, rows, keys=keys)
+        return
     for batch in _chunks(rows):
         stmt = dialect_insert(conn.dialect.name, table)
         updates = {c: stmt.excluded[c] for c in batch[0] if c not in keys}
@@ -123,15 +131,74 @@ def upsert(conn: Connection, table: Table, rows: Iterable[dict[str, Any]], keys:
 
 def insert_new(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
     """Insert ``rows``, skipping those whose unique key is already there."""
+    if conn.dialect.name == "sqlite":
+        _sqlite_insert(conn, table, rows, ignore=True)
+        return
     for batch in _chunks(rows):
         stmt = dialect_insert(conn.dialect.name, table).on_conflict_do_nothing()
         conn.execute(stmt, batch)
 
 
+def _sqlite_value(column_type: Any) -> Any:
+    """How SQLAlchemy would store a value of ``column_type`` in SQLite, as a plain function."""
+    if isinstance(column_type, UTCDateTime):
+        return lambda v: (
+            None
+            if v is None
+            else v.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        )
+    if isinstance(column_type, Date):
+        return lambda v: None if v is None else v.isoformat()
+    if isinstance(column_type, JSON):
+        return lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    return None
+
+
 def insert_all(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
-    """Plain inserts into an emptied table (a rebuild)."""
+    """Plain inserts into an emptied table (a rebuild).
+
+    On SQLite the rows go straight to the driver, converted as SQLAlchemy would store them
+    (a rebuild writes hundreds of thousands of rows; SQLAlchemy's per-row parameter processing
+    would double its time).
+    """
+    if conn.dialect.name != "sqlite":
+        for batch in _chunks(rows):
+            conn.execute(table.insert(), batch)
+        return
+    _sqlite_insert(conn, table, rows)
+
+
+def _sqlite_insert(
+    conn: Connection,
+    table: Table,
+    rows: Iterable[dict[str, Any]],
+    *,
+    keys: list[str] | None = None,
+    ignore: bool = False,
+) -> None:
+    """INSERT (upserting on ``keys``, or skipping conflicts with ``ignore``) straight through
+    the driver."""
+    names: list[str] | None = None
+    converters: list[Any] = []
+    sql = ""
     for batch in _chunks(rows):
-        conn.execute(table.insert(), batch)
+        if names is None:
+            names = list(batch[0])
+            converters = [_sqlite_value(table.c[name].type) for name in names]
+            sql = (
+                f"INSERT INTO {table.name} ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' for _ in names)})"
+            )
+            if keys:
+                updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in keys)
+                sql += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            elif ignore:
+                sql += " ON CONFLICT DO NOTHING"
+        pairs = list(zip(names, converters, strict=True))
+        conn.exec_driver_sql(
+            sql,
+            [tuple(f(row[n]) if f else row[n] for n, f in pairs) for row in batch],
+        )
 
 
 def read_state(conn: Connection, *, lock: bool = False) -> Any:

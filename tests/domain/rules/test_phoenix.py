@@ -105,11 +105,11 @@ def test_contributor_tier_is_earned_when_the_last_requirement_holds() -> None:
 
 def test_a_tier_is_kept_through_the_grace_period_then_lost() -> None:
     facts = contributor_ledger(last_discord_day=35)
-    # Active on Discord until day 35: the 30-day activity window lapses on day 65, and the
-    # 30-day grace keeps the tier until day 95.
+    # Active on Discord on day 35 (12:00): that day counts until 30 days after it ends (day 65.5),
+    # and the 30-day grace keeps the tier until day 95.5.
     kept = tier_at(facts, day(80))
     assert kept is not None and kept.tier == "contributor"
-    assert kept.grace_until == to_seconds(day(95))
+    assert kept.grace_until == to_seconds(day(95.5))
     assert tier_at(facts, day(96)) is None
 
 
@@ -117,10 +117,9 @@ def test_activity_during_grace_keeps_the_run() -> None:
     facts = contributor_ledger(last_discord_day=35)
     facts.append(fact("message.posted", day(80), actor=1, platform="discord", channel="💬-general"))
     held = tier_at(ordered(facts), day(100))
-    # Day 30 completed the tenure, but the join (day 0) was then the last Discord activity,
-    # 30 days old: the member qualified on day 35, and the message on day 80 (in grace)
-    # continues that run.
-    assert held is not None and held.since == to_seconds(day(35)) and held.grace_until is None
+    # Day 30 completed the tenure while the join day (day 0) still counted as recent activity:
+    # the run began then, bridged the gap to day 35 and the grace to day 80.
+    assert held is not None and held.since == to_seconds(day(30)) and held.grace_until is None
 
 
 def advocate_ledger() -> list:

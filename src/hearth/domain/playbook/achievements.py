@@ -80,8 +80,8 @@ class PointsWithinAchievement(AchievementBase):
     window: Duration = Field(description="How long after the start the points count.")
     since: Literal["joined"] = Field(
         default="joined",
-        description="Start of the window: `joined` (the member's first `member.joined`, else "
-        "first activity).",
+        description="Start of the window: `joined` (the member's first activity anywhere; a "
+        "`member.joined` is one).",
     )
     at_least: int = Field(description="Points gained within the window.")
 

@@ -110,6 +110,12 @@ def check_operators(key: str, ops: Mapping[str, Any]) -> None:
 
 
 def _operator_test(op: str, operand: Any) -> Test:
+    if op in ("in", "not_in") and all(isinstance(o, str) for o in operand):
+        # Text only ever equals text: a set lookup is exact (and much faster).
+        texts = frozenset(operand)
+        if op == "in":
+            return lambda v: isinstance(v, str) and v in texts
+        return lambda v: not (isinstance(v, str) and v in texts)
     if op == "in":
         options = tuple(operand)
         return lambda v: any(_same(v, o) for o in options)
@@ -149,6 +155,8 @@ def compile_condition(spec: Any) -> Test:
         if len(tests) == 1:
             return tests[0]
         return lambda v: all(test(v) for test in tests)
+    if isinstance(spec, str):
+        return lambda v: v == spec  # only the same text equals a text
     return lambda v: _same(v, spec)
 
 

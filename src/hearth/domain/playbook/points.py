@@ -96,7 +96,7 @@ class OnHelp(PlaybookModel):
     newcomer_within: Duration | None = Field(
         default=None,
         description="Only when the helped member joined at most this long before the help "
-        "(their first `member.joined`, else their first activity); null: any member.",
+        "(their first activity anywhere; a `member.joined` is one); null: any member.",
     )
     via: list[Key] | None = Field(
         default=None, description="Only help recorded by these `helped` rules; null: any."

@@ -236,6 +236,18 @@ class RoleMenu(PlaybookModel):
     roles: list[RoleOption] = Field(min_length=1, max_length=25, description="The roles offered.")
 
 
+class Thanks(PlaybookModel):
+    """Limits on the bot's ``/thanks`` command (which records help on Discord)."""
+
+    per_day: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="How many members one member may thank per UTC day. Thanking the same "
+        "member twice on one day counts once; nobody can thank themselves or a bot.",
+    )
+
+
 class Server(PlaybookModel):
     """The community's chat server: layout, welcome flow, role menus and helper channels."""
 
@@ -252,6 +264,12 @@ class Server(PlaybookModel):
         default=None,
         description="`owner/name`: the repository a bare `#123` in chat refers to.",
     )
+    announcement_channel: Text | None = Field(
+        default=None,
+        description="Where the bot announces achievements and tiers as members earn them; "
+        "null: no announcements.",
+    )
+    thanks: Thanks = Field(default_factory=Thanks, description="Limits on `/thanks`.")
 
     def channel_names(self) -> set[str]:
         return {c.name for category in self.categories for c in category.channels}
@@ -300,4 +318,5 @@ def server_problems(server: Server) -> list[tuple[tuple[str | int, ...], str]]:
             role(option.role, ("server", "role_menus", i, "roles", k, "role"))
     for k, name in enumerate(server.help_channels):
         channel(name, ("server", "help_channels", k))
+    channel(server.announcement_channel, ("server", "announcement_channel"))
     return problems

@@ -65,8 +65,8 @@ class TenureRequirement(RequirementBase):
     at_least: Duration = Field(description="Time since joining.")
     platform: str | None = Field(
         default=None,
-        description="Joined this platform (its first `member.joined`, else first activity "
-        "there); null: the community.",
+        description="Joined this platform (the member's first activity there, a "
+        "`member.joined` or anything else); null: the community (first activity anywhere).",
     )
 
 
@@ -75,7 +75,11 @@ class ActiveDaysRequirement(RequirementBase):
 
     type: Literal["active_days"] = Field(description="`active_days`.")
     at_least: PositiveInt = Field(description="Distinct days with at least one activity.")
-    within: Duration | None = Field(default=None, description="Only days this recent.")
+    within: Duration | None = Field(
+        default=None,
+        description="Only recent days: a day counts until this long after it ends (with 30d, "
+        "activity on 1 March counts until the end of 31 March); null: all time.",
+    )
     platform: str | None = Field(default=None, description="Only activity on this platform.")
 
 

@@ -77,16 +77,17 @@ class Fact:
         self.target_id = target_id
         self.owner = owner
         self._raw = properties
-        self._props: Mapping[str, Any] | None = (
-            properties if isinstance(properties, Mapping) else None
-        )
+        self._props: Mapping[str, Any] | None = properties if isinstance(properties, dict) else None
 
     @property
     def props(self) -> Mapping[str, Any]:
         """The activity's properties (decoded on first use)."""
         if self._props is None:
             raw = self._raw
-            decoded = json.loads(raw) if isinstance(raw, str | bytes) and raw else {}
+            if isinstance(raw, Mapping):
+                decoded: Any = raw
+            else:
+                decoded = json.loads(raw) if isinstance(raw, str | bytes) and raw else {}
             self._props = decoded if isinstance(decoded, dict) else {}
         return self._props
 

@@ -104,6 +104,8 @@ class Fold:
         self.c: Compiled = compile_playbook(self.playbook)
         self.tiers: list[TierPlan] = compile_tiers(self.playbook, self.c)
         self._keep_gains = needs_gains(self.tiers)
+        self._tier_points = any(r.type == "points" for p in self.tiers for r in p.own)
+        self._dirty: list[MemberState] = []
         self._uses_days = any(r.type == "active_days" for p in self.tiers for r in p.own)
         self._count_awards: dict[int, list[tuple[str, int]]] = {}
         for key, counter, at_least in self.c.count_awards:
@@ -120,6 +122,8 @@ class Fold:
         "tiers",
         "_keep_gains",
         "_uses_days",
+        "_tier_points",
+        "_dirty",
         "_count_awards",
         "_cond_dependents",
         "_tier_keys",
@@ -166,20 +170,40 @@ class Fold:
         at = fact.at
         actor = fact.actor
         owner = fact.owner
+        members = self.members
         if actor is not None:
-            ms = self.member(actor)
+            ms = members.get(actor)
+            if ms is None:
+                ms = self.member(actor)
+            ms.seen = at
             touched.add(actor)
-            if ms.joined is None:
-                ms.joined = at
-            if fact.platform not in ms.joined_on:
-                ms.joined_on[fact.platform] = at
+            platform = fact.platform
+            joined_on = ms.joined_on
+            if platform not in joined_on:
+                joined_on[platform] = at
+                if ms.joined is None:
+                    ms.joined = at
+                self._mark(ms)
             if self._uses_days:
                 day = int(at // DAY)
                 days = ms.days
-                days.setdefault("", {})[day] = at
-                days.setdefault(fact.platform, {})[day] = at
+                anywhere = days.get("")
+                if anywhere is None:
+                    anywhere = days[""] = {}
+                if day not in anywhere:
+                    anywhere[day] = True
+                    self._mark(ms)
+                there = days.get(platform)
+                if there is None:
+                    there = days[platform] = {}
+                if day not in there:
+                    there[day] = True
+                    self._mark(ms)
         if owner is not None:
-            self.member(owner)
+            ms_owner = members.get(owner)
+            if ms_owner is None:
+                ms_owner = self.member(owner)
+            ms_owner.seen = at
             touched.add(owner)
         if (
             self.c.uses_opening
@@ -227,11 +251,22 @@ class Fold:
                     )
         if fact.kind in _MANUAL_HANDLERS:
             _MANUAL_HANDLERS[fact.kind](self, fact)
-        if self.tiers:
-            if actor is not None:
-                update_tracks(self.tiers, self.members[actor], at)
-            if owner is not None and owner != actor:
-                update_tracks(self.tiers, self.members[owner], at)
+        dirty = self._dirty
+        if dirty:
+            tiers = self.tiers
+            for changed in dirty:
+                changed.dirty = False
+                if tiers:
+                    update_tracks(tiers, changed, at)
+            dirty.clear()
+
+    def _mark(self, ms: MemberState) -> None:
+        """The member's state changed in a way tier requirements may read: re-evaluate their
+        tiers after this activity. (Between changes, time alone moves a tier's interval, which
+        the tracks account for; re-evaluating an unchanged state would give the same result.)"""
+        if not ms.dirty:
+            ms.dirty = True
+            self._dirty.append(ms)
 
     # -- points -------------------------------------------------------------------------------
 
@@ -308,6 +343,8 @@ class Fold:
         row[0] += applied
         row[1] = at
         self.changes.daily[daily_key] = row
+        if self._tier_points:
+            self._mark(ms)
         if self._keep_gains:
             if ms.gains is None:
                 ms.gains = []
@@ -337,6 +374,7 @@ class Fold:
         manual: bool = False,
     ) -> None:
         ms.awarded.setdefault(key, at)
+        self._mark(ms)
         self.changes.awards.append(Award(member_id, key, item, at, activity_id, manual))
         self.changes.members.add(member_id)
 
@@ -369,6 +407,7 @@ class Fold:
                 seen = counts.setdefault(index, set())
                 seen.add(item)
                 value = len(seen)
+        self._mark(ms)
         for key, at_least in self._count_awards.get(index, ()):
             if value >= at_least and key not in ms.awarded:
                 self._award(member_id, ms, key, "", fact.at, fact.activity_id)
@@ -465,6 +504,7 @@ class Fold:
         for index, allowed in enumerate(self.c.via_filters):
             if allowed is None or via in allowed:
                 ms.helped.setdefault(index, {})[helped] = at
+        self._mark(ms)
         for key, index, at_least in self.c.helped_awards:
             if key not in ms.awarded and len(ms.helped.get(index, ())) >= at_least:
                 self._award(helper, ms, key, "", at, fact.activity_id)
@@ -487,8 +527,6 @@ class Fold:
             amount = rule.amount(fact.props)
             if amount is not None:
                 self._pay(rule, helper if rule.recipient == "helper" else helped, at, amount)
-        if self.tiers and helper not in (fact.actor, fact.owner):
-            update_tracks(self.tiers, ms, at)
 
     # -- leaderboards -------------------------------------------------------------------------
 
@@ -568,7 +606,9 @@ def _tier_change(fold: Fold, fact: Fact) -> None:
     key = fact.props.get("tier")
     if fact.owner is None or key not in fold._tier_keys:
         return
-    grant_manual(fold.member(fact.owner), key, fact.at, fact.kind == TIER_GRANTED)
+    ms = fold.member(fact.owner)
+    grant_manual(ms, key, fact.at, fact.kind == TIER_GRANTED)
+    fold._mark(ms)
     fold.changes.members.add(fact.owner)
 
 
@@ -581,6 +621,7 @@ def _requirement_confirmed(fold: Fold, fact: Fact) -> None:
         ms.confirmed.pop(key, None)
     else:
         ms.confirmed.setdefault(key, fact.at)
+    fold._mark(ms)
     fold.changes.members.add(fact.owner)
 
 

@@ -15,6 +15,7 @@ class MemberState:
         "confirmed",
         "counts",
         "days",
+        "dirty",
         "gained",
         "gains",
         "helped",
@@ -36,7 +37,7 @@ class MemberState:
         self.helped: dict[int, dict[int, float]] = {}  # via filter -> {helped: last time}
         self.joined: float | None = None
         self.joined_on: dict[str, float] = {}
-        self.days: dict[str, dict[int, float]] = {}  # platform ("" = any) -> {day: last time}
+        self.days: dict[str, dict[int, bool]] = {}  # platform ("" = any) -> active UTC days
         self.awarded: dict[str, float] = {}  # achievement (once per member) -> time
         self.gained: dict[str, int] = {}  # points_within achievement -> points in window
         self.gains: list[tuple[float, int]] | None = None  # (time, points), for windows
@@ -44,6 +45,7 @@ class MemberState:
         self.manual_tiers: dict[str, float] = {}  # manual tier -> time granted
         self.tracks: dict[str, TierTrack] = {}
         self.seen: float | None = None  # the last activity that concerned the member
+        self.dirty = False  # tier requirements must be re-evaluated after this activity
 
     def __getstate__(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)

@@ -10,6 +10,7 @@ sequence of intervals into runs of holding the tier, with the grace period bridg
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,6 +181,8 @@ def _value(req: Req, ms: MemberState, now: float) -> float:
         entry = ms.counts.get(req.counter)
         if req.window is None:
             return _count(entry)
+        if isinstance(entry, list):  # times, in the order they happened
+            return len(entry) - bisect_left(entry, now - req.window)
         return sum(1 for t in _times(entry) if t >= now - req.window)
     if kind == "helped":
         helped = ms.helped.get(req.via, {})
@@ -197,7 +200,13 @@ def _value(req: Req, ms: MemberState, now: float) -> float:
         days = ms.days.get(req.platform or "", {})
         if req.window is None:
             return len(days)
-        return sum(1 for t in days.values() if t >= now - req.window)
+        # A day counts until `window` after it ends; days are kept in the order they happened.
+        recent = 0
+        for d in reversed(days):
+            if (d + 1) * DAY + req.window <= now:
+                break
+            recent += 1
+        return recent
     if kind == "achievement":
         return 1 if req.key in ms.awarded else 0
     return 1 if req.key in ms.confirmed else 0
@@ -235,7 +244,12 @@ def _interval(req: Req, ms: MemberState, now: float) -> tuple[float, float]:
         days = ms.days.get(req.platform or "", {})
         if req.window is None:
             return ALWAYS if len(days) >= needed else NEVER
-        return (-INF, _lapse(sorted(days.values()), needed, req.window))
+        n = int(needed)
+        if len(days) < n:
+            return NEVER
+        # Days are kept in the order they happened: the n-th most recent ends its window last.
+        nth = list(days)[-n] if n > 1 else next(reversed(days))
+        return (-INF, (nth + 1) * DAY + req.window)
     if kind == "achievement":
         return ALWAYS if req.key in ms.awarded else NEVER
     return ALWAYS if req.key in ms.confirmed else NEVER
@@ -319,23 +333,29 @@ def current_tier(
 
 
 def progress(plans: list[TierPlan], ms: MemberState, now: float) -> list[dict[str, Any]]:
-    """Per tier, each requirement's current value and what it needs (for explanations)."""
+    """Each requirement's current value and what it needs, for the tiers of the ladder up to
+    the first one whose requirements are not all met (what the member works towards), and for
+    every manual tier (listed without requirements)."""
     out: list[dict[str, Any]] = []
+    reached_gap = False
     for plan in plans:
         if plan.manual:
             out.append({"tier": plan.key, "manual": True, "requirements": []})
             continue
+        if reached_gap:
+            continue
         reqs = []
         for req in plan.own:
             current = req.value(ms, now)
-            start, until = req.interval(ms, now)
+            met = current >= req.needed
+            reached_gap = reached_gap or not met
             reqs.append(
                 {
                     "label": req.label,
                     "type": req.type,
                     "current": current,
                     "needed": req.needed,
-                    "met": start <= now < until,
+                    "met": met,
                 }
             )
         out.append({"tier": plan.key, "manual": False, "requirements": reqs})
