@@ -187,3 +187,37 @@ def test_discourse_delivery_through_http(
     assert bad.status_code == 401
     with engine.connect() as conn:
         assert conn.scalar(select(activities.c.kind)) == "thread.started"
+
+
+def test_live_deliveries_are_derived_in_the_background(
+    engine: Engine, hooks_server: str, shared_data: Path
+) -> None:
+    import time
+
+    from hearth.store.tables import awards
+
+    pr = json.loads(
+        (shared_data / "github-api/perceval-github/github_request_pull_request_1").read_text()
+    )
+    pr.update(state="open", merged=False, merged_at=None, closed_at=None)
+    payload = {
+        "action": "opened",
+        "number": pr["number"],
+        "pull_request": pr,
+        "repository": {
+            "full_name": "octo/hearth",
+            "id": 1,
+            "name": "hearth",
+            "owner": {"login": "octo", "id": 9, "type": "Organization"},
+        },
+        "sender": pr["user"],
+    }
+    response = deliver(hooks_server, "pull_request", json.dumps(payload).encode())
+    assert response.json()["outcome"] == "accepted"
+    deadline = time.monotonic() + 20
+    earned: list[str] = []
+    while time.monotonic() < deadline and not earned:
+        with engine.connect() as conn:
+            earned = list(conn.scalars(select(awards.c.achievement)))
+        time.sleep(0.2)
+    assert earned == ["first_pr"]  # the phoenix playbook's First PR, without any import

@@ -9,18 +9,26 @@ webhooks (``hooks.py``). One exception handler maps Hearth's typed errors to HTT
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hearth import __version__
+from hearth.actions.dashboard import ResultCache
 from hearth.actions.reads import access_ledger_counts, access_top_members
 from hearth.domain.roles import Role
 from hearth.errors import HearthError, NotAuthenticated
 from hearth.i18n import _
+from hearth.jobs.deriver import Deriver
+from hearth.playbooks import load_playbook
 from hearth.settings import Settings
 from hearth.store.db import check_ready, create_engine
 from hearth.web.api import api_router
@@ -41,6 +49,30 @@ register_nav("nps", _("NPS"), "/staff/nps", Role.staff, order=40)
 register_nav("tokens", _("API tokens"), "/staff/tokens", Role.staff, order=50)
 
 
+def _start_deriver(settings: Settings, engine: Any) -> Deriver | None:
+    """The background deriver for the playbook in force (none if it cannot be loaded: the
+    error is logged and pages still work)."""
+    try:
+        playbook = load_playbook(settings.playbook)
+    except HearthError:
+        logging.getLogger(__name__).exception("playbook %r not loaded", settings.playbook)
+        return None
+    return Deriver(engine, playbook)
+
+
+def _stops(deriver: Deriver) -> APIRouter:
+    """A router without routes whose lifespan stops the deriver with the app."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(deriver.close)
+
+    return APIRouter(lifespan=lifespan)
+
+
 def create_app(settings: Settings) -> FastAPI:
     engine = create_engine(settings.database_url)
     templates = make_templates()
@@ -52,14 +84,23 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Live deliveries are derived (points, achievements, tiers) by a background job, poked
+    # after each committed batch, so deriving never delays an answer to a platform.
+    deriver = _start_deriver(settings, engine)
+    app.state.deriver = deriver
+    if deriver is not None:
+        app.include_router(_stops(deriver))
     # Webhooks are anonymous: the platforms sign their deliveries (checked in hooks.py).
     app.include_router(
-        hooks_router(settings, engine), dependencies=[allow(Role.anonymous, csrf=False)]
+        hooks_router(settings, engine, after_commit=deriver.poke if deriver else None),
+        dependencies=[allow(Role.anonymous, csrf=False)],
     )
     app.include_router(signin_router(settings, engine, templates))
-    app.include_router(dashboard_router(settings, engine, templates))
+    # One cache of computed figures for the dashboard and the API (actions/dashboard.py).
+    figures = ResultCache()
+    app.include_router(dashboard_router(settings, engine, templates, figures))
     app.include_router(staff_router(settings, engine, templates))
-    app.include_router(api_router(settings, engine))
+    app.include_router(api_router(settings, engine, figures))
 
     @app.exception_handler(HearthError)
     async def hearth_error(request: Request, exc: HearthError) -> Response:
@@ -77,7 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
             # The viewer could not be looked up (the database is down...): show the error
             # to an anonymous viewer rather than fail again.
             secret = settings.secret_key.get_secret_value().encode()
-            request.state.viewer = Viewer(account=None, secret=secret, new_csrf_cookie=True)
+            request.state.viewer = Viewer(account=None, secret=secret)
         return render(templates, request, "error.html", {"error": exc}, status_code=exc.http_status)
 
     @app.get("/", dependencies=[allow(Role.anonymous)])

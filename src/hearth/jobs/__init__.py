@@ -1,0 +1,1 @@
+"""Background jobs of a Hearth process (interfaces layer: they call actions)."""
