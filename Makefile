@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := sqlite:///./demo.db
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo test lint bench docs i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src/hearth/domain src/hearth/actions
 
-## bench: every benchmark (ingest, git import, webhooks); results in docs/benchmarks.md
+## bench: every benchmark; results in docs/benchmarks.md
 bench: $(STAMP)
 	mkdir -p bench/out
 	$(BIN)/python -m bench.ingest
@@ -44,10 +44,20 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.rebuild --output bench/out/rebuild.md
 	$(BIN)/python -m bench.faq_matching --output bench/out/faq_matching.md
 	$(BIN)/python -m bench.dashboard --output bench/out/dashboard.md
+	$(BIN)/python -m bench.rank --output bench/out/rank.md
 
 ## docs: regenerate the generated references in docs/
 docs: $(STAMP)
 	$(BIN)/hearth docs
+
+## i18n: extract the strings (locale/hearth.pot), update every catalog, compile them (docs/i18n.md)
+LOCALE := src/hearth/locale
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --add-comments=Translators: --project=Hearth \
+		--copyright-holder="Hearth contributors" --msgid-bugs-address="" -w 100 \
+		-o $(LOCALE)/hearth.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/hearth.pot -d $(LOCALE) -D hearth -w 100
+	$(BIN)/pybabel compile -d $(LOCALE) -D hearth --statistics
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .ruff_cache .mypy_cache

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     discord_sync_commands: bool = True
     discord_catchup_days: int = Field(default=1, ge=0, le=365)
     discord_cooldown_seconds: int = Field(default=300, ge=0)
+    # Points in chat: how often the bot derives after storing activities (at most once per this
+    # many seconds), and how often it checks tiers that change with time alone (roles, news).
+    discord_derive_seconds: float = Field(default=5.0, ge=0)
+    discord_standing_minutes: float = Field(default=10.0, gt=0)
     # Web sign-in with GitHub and Discord (docs/web.md); a provider is offered once its client id
     # and secret are set. The addresses can point elsewhere (GitHub Enterprise, a test provider).
     github_client_id: str | None = None

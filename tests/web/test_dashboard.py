@@ -90,6 +90,51 @@ def test_platform_goals_are_measured_from_the_ledger(engine: Engine) -> None:
     assert by_key["forum"]["actual"] is not None
 
 
+def test_platform_goals_agree_with_a_plain_count(engine: Engine) -> None:
+    """The database's per-day aggregation against a count over every row, in Python."""
+    from sqlalchemy import select
+
+    from hearth.actions.dashboard import _bucket, _buckets, platform_goals
+    from hearth.domain.metrics.contributors import contribution_kinds
+    from hearth.domain.playbook.conditions import compile_where
+    from hearth.store.tables import activities, members
+
+    seed(engine)
+    do_flag(engine, Caller.operator(), 3, is_bot=True)
+    since, until = datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 11, 1, tzinfo=UTC)
+    goals = load_playbook("phoenix").targets.platforms
+    got = {g["key"]: g["actual"] for g in platform_goals(engine, goals, since, until)}
+    with engine.connect() as conn:
+        bots = set(conn.scalars(select(members.c.id).where(members.c.is_bot)))
+        rows = conn.execute(
+            select(activities).where(
+                activities.c.occurred_at >= since, activities.c.occurred_at < until
+            )
+        ).all()
+    for goal in goals:
+        if goal.metric == "external":
+            assert got[goal.key] is None
+            continue
+        unit = goal.period or "month"
+        buckets: dict[tuple[int, int], set[object]] = {}
+        for n, row in enumerate(rows):
+            if row.actor_member_id in bots or (goal.platform and row.platform != goal.platform):
+                continue
+            if goal.metric == "contributors" and row.kind not in contribution_kinds():
+                continue
+            if goal.metric == "activity_count":
+                where = compile_where(goal.match.where_clause())
+                if row.kind not in goal.match.kind or not where(
+                    row.properties, row.platform, row.target_type
+                ):
+                    continue
+            key = n if goal.metric == "activity_count" else row.actor_member_id
+            if key is not None:
+                buckets.setdefault(_bucket(row.occurred_at.date(), unit), set()).add(key)
+        expected = sum(len(b) for b in buckets.values()) / _buckets(since, until, unit)
+        assert got[goal.key] == round(expected, 2), goal.key
+
+
 def test_periods_end_at_the_next_midnight() -> None:
     now = datetime(2025, 3, 10, 15, 30, tzinfo=UTC)
     since, until = period_bounds("30d", now)

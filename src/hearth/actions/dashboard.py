@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from hearth.actions.context import Caller, require_staff
 from hearth.actions.metrics import access_metrics
@@ -147,6 +147,35 @@ def _buckets(start: datetime, end: datetime, unit: str) -> int:
     return max(1, len(seen))
 
 
+def _goal_total(
+    conn: Connection,
+    goal: PlatformGoal,
+    unit: str,
+    since: datetime,
+    end: datetime,
+    kinds: frozenset[str] | None,
+    bots: frozenset[int],
+) -> int:
+    """The goal's figure summed over its periods (day, week...): counted by the database."""
+    scope: dict[str, Any] = {"platform": goal.platform, "kinds": kinds, "bots": bots}
+    if goal.metric == "activity_count":
+        if goal.match is not None and goal.match.where:
+            match = compile_where(goal.match.where_clause())
+            return sum(
+                1
+                for row in dq.goal_rows(conn, since, end, **scope)
+                if match(row.properties or {}, row.platform, row.target_type)
+            )
+        return sum(n for _day, n in dq.goal_day_counts(conn, since, end, **scope))
+    if unit == "day":
+        days = dq.goal_day_counts(conn, since, end, distinct_members=True, **scope)
+        return sum(n for _day, n in days)
+    people: dict[tuple[int, int], set[int]] = {}
+    for day, member in dq.goal_day_members(conn, since, end, **scope):
+        people.setdefault(_bucket(date.fromisoformat(day), unit), set()).add(member)
+    return sum(len(members) for members in people.values())
+
+
 def platform_goals(
     engine: Engine,
     goals: Iterable[PlatformGoal],
@@ -170,36 +199,10 @@ def platform_goals(
             unit = goal.period or "month"
             actual: float | None = None
             if goal.metric in ("active_members", "contributors", "activity_count"):
-                kinds: frozenset[str] | None = None
-                match = None
-                if goal.metric == "contributors":
-                    kinds = contribution
-                elif goal.metric == "activity_count" and goal.match is not None:
+                kinds = contribution if goal.metric == "contributors" else None
+                if goal.metric == "activity_count" and goal.match is not None:
                     kinds = frozenset(goal.match.kind)
-                    match = compile_where(goal.match.where_clause())
-                rows = dq.goal_rows(
-                    conn,
-                    since,
-                    end,
-                    platform=goal.platform,
-                    kinds=kinds,
-                    with_properties=match is not None,
-                )
-                counts: dict[tuple[int, int], int] = {}
-                people: dict[tuple[int, int], set[int]] = {}
-                for row in rows:
-                    if row.actor_member_id in bots:
-                        continue
-                    if match is not None and not match(
-                        row.properties or {}, row.platform, row.target_type
-                    ):
-                        continue
-                    key = _bucket(row.occurred_at.date(), unit)
-                    if goal.metric == "activity_count":
-                        counts[key] = counts.get(key, 0) + 1
-                    elif row.actor_member_id is not None:
-                        people.setdefault(key, set()).add(row.actor_member_id)
-                total = sum(counts.values()) + sum(len(v) for v in people.values())
+                total = _goal_total(conn, goal, unit, since, end, kinds, bots)
                 actual = round(total / _buckets(since, end, unit), 2)
             target = (
                 Target(f"platform.{goal.key}", goal.comparison, float(goal.value), goal.amber)

@@ -10,16 +10,30 @@ activities cost one set lookup.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from hearth.domain.activity import IdentityRef
 from hearth.domain.members import display_name_for, merged_names
+from hearth.store.db import sqlite_json, sqlite_time
 from hearth.store.tables import identities, members
+from hearth.store.types import UTCDateTime
 
 Key = tuple[str, str]
 CACHE_LIMIT = 200_000
@@ -80,17 +94,25 @@ class IdentityResolver:
     def get(self, ref: IdentityRef) -> tuple[int, int]:
         return self._ids[(ref.platform, ref.external_id)]
 
+    @property
+    def ids(self) -> dict[Key, tuple[int, int]]:
+        """``(platform, external_id) -> (identity_id, member_id)`` of every resolved account
+        (read it, don't change it: the fast form of :meth:`get` for a whole batch)."""
+        return self._ids
+
     def resolve(self, conn: Connection, refs: Iterable[IdentityRef]) -> None:
         """Make sure every ref in ``refs`` is known, stored and has its names recorded."""
         if len(self._ids) > CACHE_LIMIT or len(self._settled) > CACHE_LIMIT:
             self.forget()
         refs = list(refs)
         settled = self._settled
+        # Each distinct ref once, in first-seen order (the order decides which names come first).
+        unique = [ref for ref in dict.fromkeys(refs) if ref not in settled]
+        if not unique:
+            return
         # Only accounts with a ref not seen before need work; their settled refs still count
         # (which ref is richest, which names were seen), so the loop below sees all of them.
-        open_keys = {(ref.platform, ref.external_id) for ref in refs if ref not in settled}
-        if not open_keys:
-            return
+        open_keys = {(ref.platform, ref.external_id) for ref in unique}
         wanted: dict[Key, IdentityRef] = {}
         seen_names: dict[Key, list[str]] = {}
         for ref in refs:
@@ -116,7 +138,7 @@ class IdentityResolver:
             if new:
                 self._create(conn, new)
         self._record_names(conn, wanted, seen_names)
-        settled.update(ref for ref in refs if (ref.platform, ref.external_id) in open_keys)
+        settled.update(unique)
 
     def _load(self, conn: Connection, keys: list[Key]) -> None:
         by_platform: dict[str, list[str]] = {}
@@ -216,10 +238,56 @@ def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, A
         return list(
             conn.scalars(insert(table).returning(id_column, sort_by_parameter_order=True), rows)
         )
-    conn.execute(_INSERT[table.name], rows)
+    raw = _sqlite_insert(table, tuple(rows[0]))
+    if raw is None:
+        conn.execute(_INSERT[table.name], rows)
+    else:
+        sql, converters = raw
+        conn.exec_driver_sql(
+            sql,
+            [
+                tuple(
+                    convert(value) for convert, value in zip(converters, row.values(), strict=True)
+                )
+                for row in rows
+            ],
+        )
     last = conn.scalar(_MAX_ID[table.name])
     assert last is not None
     return list(range(last - len(rows) + 1, last + 1))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@cache
+def _sqlite_insert(
+    table: Table, columns: tuple[str, ...]
+) -> tuple[str, tuple[Callable[[Any], Any], ...]] | None:
+    """A plain INSERT of ``columns`` into ``table`` for the SQLite driver, with each value's
+    conversion to the form SQLAlchemy stores; None (use SQLAlchemy) when the table has another
+    column that is not the id and that SQLAlchemy might fill (a default, NOT NULL)."""
+    for column in table.columns:
+        if column.name in columns or column.primary_key:
+            continue
+        if not column.nullable or column.default is not None or column.server_default is not None:
+            return None
+    converters: list[Callable[[Any], Any]] = []
+    for name in columns:
+        column_type = table.c[name].type
+        if isinstance(column_type, UTCDateTime):
+            converters.append(sqlite_time)
+        elif isinstance(column_type, JSON) or isinstance(getattr(column_type, "impl", None), JSON):
+            converters.append(sqlite_json)
+        elif isinstance(column_type, Integer | String | Boolean):
+            converters.append(_same)
+        else:
+            return None
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
+    return sql, tuple(converters)
 
 
 def _names_of(ref: IdentityRef) -> list[str]:

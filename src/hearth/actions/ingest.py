@@ -17,11 +17,9 @@ to the next :func:`ingest` or ``hearth init``, which build any that are missing.
 
 from __future__ import annotations
 
-import json
-import json.encoder
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import cache
 from itertools import islice
 from typing import Any
@@ -42,7 +40,7 @@ from hearth.actions.identities import IdentityResolver
 from hearth.actions.privacy import identity_hash
 from hearth.domain.activity import ActivityIn, IdentityRef, ensure_utc, validate_activity
 from hearth.errors import RecordError
-from hearth.store.db import begin_write, dialect_insert
+from hearth.store.db import begin_write, dialect_insert, sqlite_json, sqlite_query
 from hearth.store.tables import activities, erasures
 
 Parsed = ActivityIn | RecordError
@@ -251,33 +249,6 @@ _SQLITE_COLUMNS = (
 )
 
 
-# What json.dumps(value) does, minus the work it repeats on every call: building the C encoder.
-_C_ENCODER = json.encoder.c_make_encoder  # type: ignore[attr-defined]
-_ENCODE = (
-    _C_ENCODER(
-        None,  # markers: json.dumps checks circular references; ledger properties are trees
-        json.JSONEncoder().default,
-        json.encoder.encode_basestring_ascii,
-        None,  # indent
-        ": ",
-        ", ",
-        False,  # sort_keys
-        False,  # skipkeys
-        True,  # allow_nan
-    )
-    if _C_ENCODER is not None
-    else None
-)
-
-
-def _dumps(value: dict[str, Any]) -> str:
-    if not value:
-        return "{}"
-    if _ENCODE is None:
-        return json.dumps(value)
-    return "".join(_ENCODE(value, 0))
-
-
 @cache
 def _sqlite_insert() -> str:
     others = {column.name for column in activities.columns} - set(_SQLITE_COLUMNS)
@@ -292,22 +263,23 @@ def _sqlite_insert() -> str:
     )
 
 
-def sqlite_time(at: datetime) -> str:
-    """``at`` as SQLAlchemy stores a ``UTCDateTime`` on SQLite: naive UTC text, microseconds."""
-    return ensure_utc(at).isoformat(" ", "microseconds")[:26]  # without its "+00:00"
-
-
 def _sqlite_rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[tuple[Any, ...]]:
     """``fresh`` as tuples of _SQLITE_COLUMNS, stored as SQLAlchemy stores them on SQLite:
     times as naive UTC text (``UTCDateTime`` and SQLite's ``DATETIME``) and properties as
     ``json.dumps`` text (SQLAlchemy's ``JSON`` serializer)."""
-    get = resolver.get
-    dumps = _dumps
+    ids = resolver.ids
+    dumps = sqlite_json
     rows = []
     for activity in fresh:
         actor, owner = activity.actor, activity.target_owner
-        actor_identity, actor_member = (None, None) if actor is None else get(actor)
-        owner_identity, owner_member = (None, None) if owner is None else get(owner)
+        if actor is None:
+            actor_identity = actor_member = None
+        else:
+            actor_identity, actor_member = ids[(actor.platform, actor.external_id)]
+        if owner is None:
+            owner_identity = owner_member = None
+        else:
+            owner_identity, owner_member = ids[(owner.platform, owner.external_id)]
         at = activity.occurred_at
         if at.tzinfo is not UTC:
             at = ensure_utc(at)
@@ -317,7 +289,7 @@ def _sqlite_rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[tu
                 activity.platform,
                 activity.source_id,
                 activity.kind,
-                at.isoformat(" ", "microseconds")[:26],  # sqlite_time(at), inline
+                at.isoformat(" ", "microseconds")[:26],  # sqlite_time(at), inlined
                 actor_identity,
                 actor_member,
                 activity.target_type,
@@ -347,22 +319,6 @@ def _sqlite_known(count: int) -> str:
         f"SELECT source_id FROM {activities.name} WHERE platform = ? "
         f"AND source_id IN ({', '.join('?' * count)})"
     )
-
-
-def sqlite_query(conn: Connection, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
-    """The rows of ``sql`` straight from the SQLite driver, inside ``conn``'s transaction.
-
-    For the small, fixed queries of every batch: SQLAlchemy's own execution costs about 80 µs a
-    statement, which a webhook delivery pays several times over. Only for columns whose stored
-    form is the value wanted (text, integers): nothing is converted.
-    """
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, parameters)
-        rows: list[Any] = cursor.fetchall()
-        return rows
-    finally:
-        cursor.close()
 
 
 def _any_erasure(conn: Connection) -> bool:

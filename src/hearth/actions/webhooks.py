@@ -29,13 +29,11 @@ from hearth.actions.ingest import (
     IngestReport,
     Key,
     ingest_in,
-    sqlite_query,
-    sqlite_time,
     validated,
 )
 from hearth.domain.activity import ActivityIn
 from hearth.errors import InputError
-from hearth.store.db import begin_write, dialect_insert
+from hearth.store.db import begin_write, dialect_insert, sqlite_query, sqlite_time
 from hearth.store.tables import dead_letters, webhook_deliveries
 
 Mapper = Callable[[str, dict[str, Any]], list[ActivityIn]]

@@ -29,3 +29,8 @@ register_cog("hearth.bot.cogs.roles")  # self-service role menus
 register_cog("hearth.bot.cogs.faq")  # /faq and suggested answers in help channels
 register_cog("hearth.bot.cogs.code")  # code-fence tips
 register_cog("hearth.bot.cogs.github")  # GitHub references expanded in chat
+register_cog("hearth.bot.cogs.derive")  # points and tiers kept current after ingest
+register_cog("hearth.bot.cogs.standing")  # /rank, /leaderboard, /achievements, /progress
+register_cog("hearth.bot.cogs.thanks")  # /thanks records help, within limits
+register_cog("hearth.bot.cogs.announce")  # achievements and tiers earned, announced
+register_cog("hearth.bot.cogs.tier_roles")  # tier roles given and taken

@@ -159,6 +159,11 @@ def member_show(
                 until=_date(standing.tier.grace_until)
             )
         out.print(line)
+        held = playbook.tier(standing.tier.key)
+        if held is not None and held.benefits:
+            out.print(
+                _("Benefits: {benefits}").format(benefits="; ".join(b.name for b in held.benefits))
+            )
     elif playbook.tiers:
         out.print(_("Tier: none yet"))
     if next_tier is not None:

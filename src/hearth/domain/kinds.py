@@ -452,11 +452,23 @@ _kind(
 )
 _kind(
     "member.role_granted",
-    "The bot gave the member a role (automatic role on joining).",
-    properties={"role": "the role's name", "reason": "why: auto_role"},
+    "The bot gave the member a role: an automatic role on joining (actor: the member), or a "
+    "tier's role (actor: the bot, target owner: the member).",
+    properties={
+        "role": "the role's name",
+        "reason": "why: auto_role or tier",
+        "tier": "the tier's key (tier roles)",
+    },
 )
 _kind(
     "member.role_removed",
-    "The member dropped a role from a self-service role menu.",
-    properties={"role": "the role's name", "menu": "the role menu's key"},
+    "The member dropped a role from a self-service role menu (actor: the member), or the bot "
+    "took a tier's role from a member who no longer holds the tier (actor: the bot, target "
+    "owner: the member).",
+    properties={
+        "role": "the role's name",
+        "menu": "the role menu's key",
+        "reason": "tier: a tier's role",
+        "tier": "the tier's key (tier roles)",
+    },
 )

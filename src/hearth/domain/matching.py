@@ -106,9 +106,7 @@ def suggest(records: Iterable[IdentityRecord], min_score: float = 0.5) -> list[S
             for a, b in _pairs(group, across_platforms=across):
                 add(a, b, kind, key)
     for rec, user_id, user_login in noreply:
-        github = (github_by_id.get(user_id) if user_id else None) or github_by_login.get(
-            user_login
-        )
+        github = (github_by_id.get(user_id) if user_id else None) or github_by_login.get(user_login)
         if github is not None:
             add(rec, github, "github_noreply", rec.email or user_login)
 

@@ -26,6 +26,72 @@ def ledger_version(conn: Connection) -> tuple[int, int, int]:
     )
 
 
+def _day_key(conn: Connection) -> Any:
+    """The UTC day of ``occurred_at`` as ``YYYY-MM-DD`` text, computed by the database."""
+    if conn.dialect.name == "sqlite":  # stored as naive UTC text: 'YYYY-MM-DD HH:MM:SS...'
+        return func.substr(activities.c.occurred_at, 1, 10)
+    return func.to_char(func.timezone("UTC", activities.c.occurred_at), "YYYY-MM-DD")
+
+
+def _goal_filter(
+    query: Any,
+    since: datetime,
+    until: datetime,
+    platform: str | None,
+    kinds: Iterable[str] | None,
+    bots: Iterable[int],
+) -> Any:
+    query = query.where(activities.c.occurred_at >= since, activities.c.occurred_at < until)
+    if platform is not None:
+        query = query.where(activities.c.platform == platform)
+    if kinds is not None:
+        query = query.where(activities.c.kind.in_(sorted(kinds)))
+    bot_ids = sorted(bots)
+    if bot_ids:
+        query = query.where(
+            activities.c.actor_member_id.is_(None) | activities.c.actor_member_id.not_in(bot_ids)
+        )
+    return query
+
+
+def goal_day_counts(
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    *,
+    platform: str | None,
+    kinds: Iterable[str] | None,
+    bots: Iterable[int] = (),
+    distinct_members: bool = False,
+) -> list[tuple[str, int]]:
+    """Per UTC day: the activities, or the distinct acting members, in the period."""
+    day = _day_key(conn).label("day")
+    counted = (
+        func.count(func.distinct(activities.c.actor_member_id))
+        if distinct_members
+        else func.count()
+    )
+    query = _goal_filter(select(day, counted), since, until, platform, kinds, bots).group_by(day)
+    return [(str(d), int(n)) for d, n in conn.execute(query)]
+
+
+def goal_day_members(
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    *,
+    platform: str | None,
+    kinds: Iterable[str] | None,
+    bots: Iterable[int] = (),
+) -> list[tuple[str, int]]:
+    """The distinct ``(UTC day, acting member)`` pairs in the period."""
+    day = _day_key(conn).label("day")
+    query = _goal_filter(
+        select(day, activities.c.actor_member_id).distinct(), since, until, platform, kinds, bots
+    ).where(activities.c.actor_member_id.is_not(None))
+    return [(str(d), int(m)) for d, m in conn.execute(query)]
+
+
 def goal_rows(
     conn: Connection,
     since: datetime,
@@ -33,24 +99,22 @@ def goal_rows(
     *,
     platform: str | None,
     kinds: Iterable[str] | None,
-    with_properties: bool = False,
+    bots: Iterable[int] = (),
 ) -> Iterator[Any]:
-    """``(occurred_at, member_id, platform, target_type[, properties])`` in the period."""
-    columns = [
-        activities.c.occurred_at,
-        activities.c.actor_member_id,
-        activities.c.platform,
-        activities.c.target_type,
-    ]
-    if with_properties:
-        columns.append(activities.c.properties)
-    query = select(*columns).where(
-        activities.c.occurred_at >= since, activities.c.occurred_at < until
+    """``(occurred_at, platform, target_type, properties)`` of matching activities."""
+    query = _goal_filter(
+        select(
+            activities.c.occurred_at,
+            activities.c.platform,
+            activities.c.target_type,
+            activities.c.properties,
+        ),
+        since,
+        until,
+        platform,
+        kinds,
+        bots,
     )
-    if platform is not None:
-        query = query.where(activities.c.platform == platform)
-    if kinds is not None:
-        query = query.where(activities.c.kind.in_(sorted(kinds)))
     yield from conn.execution_options(yield_per=5000).execute(query)
 
 

@@ -24,6 +24,7 @@ from hearth.actions.listing import access_activity_page, access_member_page
 from hearth.domain.roles import Role
 from hearth.settings import Settings
 from hearth.web.auth import allow, viewer_of
+from hearth.web.dashboard import playbook_goals
 
 MAX_ID = 2**53
 Period = Literal["30d", "90d", "365d", "all"]
@@ -151,6 +152,7 @@ def api_router(settings: Settings, engine: Engine, cache: ResultCache | None = N
             viewer_of(request).caller,
             metrics_cache,
             DashboardQuery(period=period, platform=platform),
+            playbook_goals(settings.playbook),
         )
         report: dict[str, Any] = data["report"]
         return report
@@ -169,5 +171,4 @@ def api_router(settings: Settings, engine: Engine, cache: ResultCache | None = N
             )
         return router._schema  # type: ignore[attr-defined, no-any-return]
 
-    del settings
     return router

@@ -26,7 +26,7 @@ from hearth.actions.dashboard import ResultCache
 from hearth.actions.reads import access_ledger_counts, access_top_members
 from hearth.domain.roles import Role
 from hearth.errors import HearthError, NotAuthenticated
-from hearth.i18n import _
+from hearth.i18n import N_
 from hearth.jobs.deriver import Deriver
 from hearth.playbooks import load_playbook
 from hearth.settings import Settings
@@ -42,11 +42,11 @@ from hearth.web.staff import staff_router
 HERE = Path(__file__).parent
 
 # The header's built-in entries; other pages add theirs the same way (web/pages.py).
-register_nav("members", _("Members"), "/", Role.anonymous, order=10)
-register_nav("dashboard", _("Dashboard"), "/staff/dashboard", Role.staff, order=20)
-register_nav("identities", _("Identities"), "/staff/identities", Role.staff, order=30)
-register_nav("nps", _("NPS"), "/staff/nps", Role.staff, order=40)
-register_nav("tokens", _("API tokens"), "/staff/tokens", Role.staff, order=50)
+register_nav("members", N_("Members"), "/", Role.anonymous, order=10)
+register_nav("dashboard", N_("Dashboard"), "/staff/dashboard", Role.staff, order=20)
+register_nav("identities", N_("Identities"), "/staff/identities", Role.staff, order=30)
+register_nav("nps", N_("NPS"), "/staff/nps", Role.staff, order=40)
+register_nav("tokens", N_("API tokens"), "/staff/tokens", Role.staff, order=50)
 
 
 def _start_deriver(settings: Settings, engine: Any) -> Deriver | None:

@@ -28,7 +28,7 @@ from hearth.actions.dashboard import (
 from hearth.domain.playbook.programs import PlatformGoal
 from hearth.domain.roles import Role
 from hearth.errors import InputError
-from hearth.i18n import _
+from hearth.i18n import N_, _, current_language
 from hearth.playbooks.loader import load_playbook
 from hearth.settings import Settings
 from hearth.web.auth import allow, viewer_of
@@ -36,29 +36,39 @@ from hearth.web.dashboard_view import PANELS
 from hearth.web.pages import render
 
 PERIOD_LABELS = {
-    "30d": _("Last 30 days"),
-    "90d": _("Last 90 days"),
-    "365d": _("Last 12 months"),
-    "all": _("All time"),
+    "30d": N_("Last 30 days"),
+    "90d": N_("Last 90 days"),
+    "365d": N_("Last 12 months"),
+    "all": N_("All time"),
 }
 PLATFORMS = ("discord", "discourse", "github", "stackexchange", "git")
 
 
-def dashboard_router(settings: Settings, engine: Engine, templates: Jinja2Templates) -> APIRouter:
+@lru_cache(maxsize=4)
+def playbook_goals(playbook: str) -> tuple[PlatformGoal, ...]:
+    """The platform goals of the playbook in force (loaded once)."""
+    return tuple(load_playbook(playbook).targets.platforms)
+
+
+def dashboard_router(
+    settings: Settings,
+    engine: Engine,
+    templates: Jinja2Templates,
+    cache: ResultCache | None = None,
+) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    cache = ResultCache()
+    cache = cache or ResultCache()
     rendered = ResultCache()
 
-    @lru_cache(maxsize=1)
     def goals() -> tuple[PlatformGoal, ...]:
-        return tuple(load_playbook(settings.playbook).targets.platforms)
+        return playbook_goals(settings.playbook)
 
     def panels_html(data: dict[str, Any], query: DashboardQuery) -> Markup:
         """The panels rendered once per result: the same figures give the same HTML."""
         period = data["report"]["period"]
 
         def build() -> Markup:
-            panels = [(panel.key, panel.title, panel.build(data)) for panel in PANELS]
+            panels = [(panel.key, _(panel.title), panel.build(data)) for panel in PANELS]
             charts = next((ctx for key, _t, ctx in panels if key == "charts"), {})
             chart_json = json.dumps(charts, separators=(",", ":")).replace("</", "<\\/")
             template = templates.env.get_template("dashboard_panels.html")
@@ -66,7 +76,13 @@ def dashboard_router(settings: Settings, engine: Engine, templates: Jinja2Templa
                 template.render(panels=panels, chart_json=chart_json, report_period=period)
             )
 
-        key = (query.period, query.platform, tuple(data["version"]), period["until"])
+        key = (
+            query.period,
+            query.platform,
+            tuple(data["version"]),
+            period["until"],
+            current_language(),
+        )
         html: Markup = rendered.get(key, build)
         return html
 
@@ -81,7 +97,7 @@ def dashboard_router(settings: Settings, engine: Engine, templates: Jinja2Templa
             "panels_html": panels_html(data, query),
             "period": period,
             "platform": platform or "",
-            "periods": PERIOD_LABELS,
+            "periods": {key: _(label) for key, label in PERIOD_LABELS.items()},
             "platforms": PLATFORMS,
         }
 
@@ -104,5 +120,4 @@ def dashboard_router(settings: Settings, engine: Engine, templates: Jinja2Templa
         html = context(request, period, platform or None)["panels_html"]
         return HTMLResponse(html)
 
-    router.cache = cache  # type: ignore[attr-defined]  # for the benchmark and tests
     return router

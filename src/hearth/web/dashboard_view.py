@@ -12,37 +12,37 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from hearth.i18n import _
+from hearth.i18n import N_, _
 
 STATUS_LABEL = {
-    "green": _("on target"),
-    "amber": _("close"),
-    "red": _("off target"),
-    "unknown": _("no data"),
-    "pending": _("not yet"),
+    "green": N_("on target"),
+    "amber": N_("close"),
+    "red": N_("off target"),
+    "unknown": N_("no data"),
+    "pending": N_("not yet"),
 }
 
 # Health targets: what each metric path is called and its unit.
 TARGET_LABELS: dict[str, tuple[str, str]] = {
-    "time_to_first_response.median_hours": (_("Time to first response (median)"), "hours"),
+    "time_to_first_response.median_hours": (N_("Time to first response (median)"), "hours"),
     "time_to_first_response.by_type.ticket.median_hours": (
-        _("First reply to tickets (median)"),
+        N_("First reply to tickets (median)"),
         "hours",
     ),
-    "resolution_rate": (_("Resolution rate"), "ratio"),
-    "members.growth": (_("Member growth per month"), "ratio"),
-    "members.weekly_active.share": (_("Weekly active members"), "ratio"),
-    "contributors.growth": (_("Contributor growth per month"), "ratio"),
-    "content.per_month": (_("Content pieces per month"), "count"),
-    "nps.score": (_("Net Promoter Score"), "score"),
+    "resolution_rate": (N_("Resolution rate"), "ratio"),
+    "members.growth": (N_("Member growth per month"), "ratio"),
+    "members.weekly_active.share": (N_("Weekly active members"), "ratio"),
+    "contributors.growth": (N_("Contributor growth per month"), "ratio"),
+    "content.per_month": (N_("Content pieces per month"), "count"),
+    "nps.score": (N_("Net Promoter Score"), "score"),
 }
 SERIES_LABELS = {
-    "discord_members": _("Discord members"),
-    "discord_active_members": _("Active Discord members"),
-    "github_stars": _("GitHub stars"),
-    "contributors": _("Contributors"),
-    "community_content": _("Community content"),
-    "production_users": _("Production users"),
+    "discord_members": N_("Discord members"),
+    "discord_active_members": N_("Active Discord members"),
+    "github_stars": N_("GitHub stars"),
+    "contributors": N_("Contributors"),
+    "community_content": N_("Community content"),
+    "production_users": N_("Production users"),
 }
 OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
@@ -284,9 +284,9 @@ def register_panel(key: str, title: str, build: Callable[[dict[str, Any]], dict[
     PANELS[:] = [p for p in PANELS if p.key != key] + [Panel(key, title, build)]
 
 
-register_panel("health", _("Health against targets"), health_cards)
-register_panel("charts", _("Trends"), charts)
-register_panel("platforms", _("Platforms against their goals"), platform_goals)
-register_panel("funnel", _("Onboarding funnel"), funnel)
-register_panel("topics", _("Popular topics"), topics)
-register_panel("stages", _("Growth stages"), growth_stages)
+register_panel("health", N_("Health against targets"), health_cards)
+register_panel("charts", N_("Trends"), charts)
+register_panel("platforms", N_("Platforms against their goals"), platform_goals)
+register_panel("funnel", N_("Onboarding funnel"), funnel)
+register_panel("topics", N_("Popular topics"), topics)
+register_panel("stages", N_("Growth stages"), growth_stages)

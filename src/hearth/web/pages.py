@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from hearth.domain.roles import Role
-from hearth.i18n import _, translations
+from hearth.i18n import _, ngettext
 from hearth.web.auth import CSRF_FIELD, set_csrf_cookie, viewer_of
 
 HERE = Path(__file__).parent
@@ -55,7 +55,8 @@ def _epoch_date(seconds: int) -> str:
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.add_extension("jinja2.ext.i18n")
-    templates.env.install_gettext_translations(translations(None), newstyle=True)  # type: ignore[attr-defined]
+    # The callables read the language of the current context (hearth.i18n), per request.
+    templates.env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
     templates.env.globals["csrf_field"] = CSRF_FIELD
     templates.env.filters["epoch_date"] = _epoch_date
     return templates

@@ -21,12 +21,12 @@ from hearth.actions.sessions import access_api_tokens, check_create_api_token, d
 from hearth.actions.suggestions import access_open_suggestions, do_reject_suggestion
 from hearth.domain.roles import ACCOUNT_ROLES, Role
 from hearth.errors import NotAuthenticated
-from hearth.i18n import _
+from hearth.i18n import N_, _
 from hearth.settings import Settings
 from hearth.web.auth import allow, viewer_of
 from hearth.web.pages import register_nav, render
 
-register_nav("accounts", _("Accounts"), "/admin/accounts", Role.admin, order=60)
+register_nav("accounts", N_("Accounts"), "/admin/accounts", Role.admin, order=60)
 
 
 def _back(path: str, notice: str) -> RedirectResponse:

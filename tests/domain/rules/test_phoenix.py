@@ -174,3 +174,14 @@ def test_progress_names_what_is_missing() -> None:
         "needed": 5,
         "met": False,
     }
+
+
+def test_bots_earn_no_achievements_or_tiers_unless_staff_award_them() -> None:
+    from hearth.domain.rules import MemberFlags
+
+    facts = [
+        fact("pr.opened", day(1), actor=7, target="pr1"),
+        fact("achievement.awarded", day(2), owner=7, achievement="architect", reason="test"),
+    ]
+    d = derive(PHOENIX, ordered(facts), flags={7: MemberFlags(is_bot=True)})
+    assert list(awards(d, 7)) == ["architect"]

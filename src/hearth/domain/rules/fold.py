@@ -144,6 +144,7 @@ class Fold:
         ms = self.members.get(member_id)
         if ms is None:
             ms = self.members[member_id] = MemberState(self.c.starting_balance)
+            ms.bot = self._is_bot(member_id)
             self.changes.members.add(member_id)
         if touch and self.last_key is not None:
             ms.seen = self.last_key[0]
@@ -256,7 +257,7 @@ class Fold:
             tiers = self.tiers
             for changed in dirty:
                 changed.dirty = False
-                if tiers:
+                if tiers and not changed.bot:  # bots hold no tiers
                     update_tracks(tiers, changed, at)
             dirty.clear()
 
@@ -290,6 +291,10 @@ class Fold:
         if amount is None:
             return
         self._pay(rule, recipient, fact.at, amount)
+
+    def _is_bot(self, member_id: int) -> bool:
+        flags = self.flags.get(member_id)
+        return flags is not None and flags.is_bot
 
     def _excluded(self, rule: PointsRule, member_id: int) -> bool:
         if not (rule.exclude_bots or rule.exclude_staff):
@@ -373,6 +378,8 @@ class Fold:
         activity_id: int | None,
         manual: bool = False,
     ) -> None:
+        if not manual and self._is_bot(member_id):
+            return  # bots earn no achievements (staff can still award one by hand)
         ms.awarded.setdefault(key, at)
         self._mark(ms)
         self.changes.awards.append(Award(member_id, key, item, at, activity_id, manual))

@@ -10,6 +10,7 @@ class MemberState:
 
     __slots__ = (
         "awarded",
+        "bot",
         "breakdown",
         "cap_day",
         "confirmed",
@@ -46,6 +47,7 @@ class MemberState:
         self.tracks: dict[str, TierTrack] = {}
         self.seen: float | None = None  # the last activity that concerned the member
         self.dirty = False  # tier requirements must be re-evaluated after this activity
+        self.bot = False  # bots earn no achievements and hold no tiers
 
     def __getstate__(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
