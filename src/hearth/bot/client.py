@@ -14,6 +14,7 @@ from hearth.bot.registry import registered_cogs
 from hearth.bot.replies import on_app_command_error
 from hearth.domain.playbook.schema import Playbook
 from hearth.domain.playbook.server import Server
+from hearth.i18n import negotiate, set_language
 from hearth.settings import Settings
 
 log = logging.getLogger("hearth.bot")
@@ -26,6 +27,14 @@ def bot_intents() -> discord.Intents:
     intents.members = True
     intents.message_content = True
     return intents
+
+
+class HearthTree(discord.app_commands.CommandTree["HearthBot"]):
+    """The command tree: each interaction is answered in the member's language."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        set_language(negotiate(interaction.locale))
+        return True
 
 
 class HearthBot(commands.Bot):
@@ -44,6 +53,7 @@ class HearthBot(commands.Bot):
             intents=bot_intents(),
             help_command=None,
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            tree_cls=HearthTree,
         )
         self.settings = settings
         self.engine = engine

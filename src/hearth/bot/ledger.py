@@ -10,6 +10,7 @@ Whoever needs to know that new activities were stored (the derive cog) adds a ca
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -41,15 +42,18 @@ class Ledger:
     async def run(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``action(engine, *args, **kwargs)`` on the worker thread."""
         loop = asyncio.get_running_loop()
+        # The caller's context (the member's language) goes with the action to the thread.
+        context = contextvars.copy_context()
         return await loop.run_in_executor(
-            self._executor, partial(action, self.engine, *args, **kwargs)
+            self._executor, partial(context.run, action, self.engine, *args, **kwargs)
         )
 
     async def read(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``action(engine, *args, **kwargs)`` on a reader thread: for actions that only read."""
         loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()
         return await loop.run_in_executor(
-            self._readers, partial(action, self.engine, *args, **kwargs)
+            self._readers, partial(context.run, action, self.engine, *args, **kwargs)
         )
 
     async def record(self, activities: Iterable[ActivityIn | None]) -> IngestReport:

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 
 from hearth.errors import HearthError
-from hearth.i18n import _, translations
+from hearth.i18n import N_, negotiate, set_language, translations
 
 log = logging.getLogger("hearth.bot")
 
@@ -44,14 +44,14 @@ def error_text(error: BaseException, locale: discord.Locale | None = None) -> st
     if isinstance(error, HearthError):
         return str(error)
     if isinstance(error, app_commands.CheckFailure):
-        return localized(_("You may not use this command here."), locale)
+        return localized(N_("You may not use this command here."), locale)
     if isinstance(error, app_commands.CommandOnCooldown):
         return localized(
-            _("Slow down: try again in {seconds} seconds."),
+            N_("Slow down: try again in {seconds} seconds."),
             locale,
             seconds=int(error.retry_after) + 1,
         )
-    return localized(_("Something went wrong; the team has been told."), locale)
+    return localized(N_("Something went wrong; the team has been told."), locale)
 
 
 async def on_app_command_error(
@@ -84,7 +84,12 @@ async def reply_error(interaction: discord.Interaction, error: BaseException) ->
 
 
 class HearthView(discord.ui.View):
-    """A view whose callbacks' errors are answered through :func:`reply_error`."""
+    """A view answered in the member's language, whose callbacks' errors are answered through
+    :func:`reply_error`."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        set_language(negotiate(interaction.locale))
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]

@@ -23,7 +23,7 @@ from hearth.actions.derive import DeriveReport
 from hearth.bot.cogs.welcome import text_channel
 from hearth.bot.replies import localized
 from hearth.connectors.discord_gateway.mapping import PLATFORM
-from hearth.i18n import _
+from hearth.i18n import N_
 
 if TYPE_CHECKING:
     from hearth.bot.client import HearthBot
@@ -87,14 +87,18 @@ class AnnounceCog(commands.Cog, name="announce"):
         icon = item.icon or ("🏅" if item.kind == "achievement" else "🎉")
         if item.kind == "achievement":
             return localized(
-                _("{icon} {member} earned the achievement **{name}**!"),
+                N_("{icon} {member} earned the achievement **{name}**!"),
                 locale,
                 icon=icon,
                 member=who,
                 name=item.name,
             )
         return localized(
-            _("{icon} {member} is now a **{tier}**!"), locale, icon=icon, member=who, tier=item.name
+            N_("{icon} {member} is now a **{tier}**!"),
+            locale,
+            icon=icon,
+            member=who,
+            tier=item.name,
         )
 
 

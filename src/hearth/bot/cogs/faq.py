@@ -22,7 +22,7 @@ from hearth.bot.cooldown import Cooldown
 from hearth.bot.replies import interaction_locale, localized, reply_error
 from hearth.domain.faq import FaqEntry, looks_like_question
 from hearth.errors import PermissionDenied
-from hearth.i18n import _
+from hearth.i18n import N_, _
 
 if TYPE_CHECKING:
     from hearth.bot.client import HearthBot
@@ -74,7 +74,7 @@ class FaqButton(
         if self.action == "helpful":
             await bot.ledger.run(do_record_faq_feedback, self.entry, True)
             await interaction.response.send_message(
-                localized(_("Thanks! Glad it helped."), locale), ephemeral=True
+                localized(N_("Thanks! Glad it helped."), locale), ephemeral=True
             )
             return
         user = interaction.user
@@ -89,8 +89,8 @@ class FaqButton(
 
 def suggestion_view(entry: FaqEntry, asker: int, locale: Any) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(FaqButton("helpful", entry.id, asker, localized(_("Helpful"), locale)))
-    view.add_item(FaqButton("dismiss", entry.id, asker, localized(_("Dismiss"), locale)))
+    view.add_item(FaqButton("helpful", entry.id, asker, localized(N_("Helpful"), locale)))
+    view.add_item(FaqButton("dismiss", entry.id, asker, localized(N_("Dismiss"), locale)))
     return view
 
 
@@ -111,14 +111,14 @@ class FaqCog(commands.Cog, name="faq"):
         matches = await self.bot.ledger.run(access_faq_lookup, question, limit=3)
         if not matches:
             await interaction.response.send_message(
-                localized(_("No FAQ entry matches that; try other words."), locale),
+                localized(N_("No FAQ entry matches that; try other words."), locale),
                 ephemeral=True,
             )
             return
         embeds = [answer_embed(matches[0].entry)]
         others = [m.entry.question for m in matches[1:]]
         content = (
-            localized(_("See also: {questions}"), locale, questions=" · ".join(others))
+            localized(N_("See also: {questions}"), locale, questions=" · ".join(others))
             if others
             else None
         )
@@ -141,7 +141,7 @@ class FaqCog(commands.Cog, name="faq"):
         words = [k.strip() for k in keywords.split(",") if k.strip()]
         entry = await self.bot.ledger.run(do_add_faq, caller, question, answer, words)
         await interaction.response.send_message(
-            localized(_("FAQ entry {id} added."), interaction_locale(interaction), id=entry.id),
+            localized(N_("FAQ entry {id} added."), interaction_locale(interaction), id=entry.id),
             ephemeral=True,
         )
 
@@ -160,7 +160,7 @@ class FaqCog(commands.Cog, name="faq"):
         locale = message.guild.preferred_locale if message.guild else None
         entry = matches[0].entry
         await message.reply(
-            localized(_("This may answer your question:"), locale),
+            localized(N_("This may answer your question:"), locale),
             embed=answer_embed(entry),
             view=suggestion_view(entry, message.author.id, locale),
             mention_author=False,

@@ -21,7 +21,7 @@ from hearth.bot.replies import localized
 from hearth.connectors.github.api import GitHubClient, HttpxGitHubClient
 from hearth.domain.github_refs import GitHubRef, find_refs
 from hearth.errors import HearthError
-from hearth.i18n import _
+from hearth.i18n import N_
 
 if TYPE_CHECKING:
     from hearth.bot.client import HearthBot
@@ -43,20 +43,20 @@ def state_of(item: dict[str, Any]) -> str:
 def ref_embed(ref: GitHubRef, item: dict[str, Any], locale: Any) -> discord.Embed:
     state = state_of(item)
     kind = (
-        localized(_("Pull request"), locale)
+        localized(N_("Pull request"), locale)
         if "pull_request" in item
-        else localized(_("Issue"), locale)
+        else localized(N_("Issue"), locale)
     )
     embed = discord.Embed(
         title=f"{ref.slug}#{item.get('number', ref.number)}: {item.get('title', '')}"[:256],
         url=item.get("html_url"),
         colour=COLOURS.get(state, 0x6E7781),
     )
-    embed.add_field(name=localized(_("Type"), locale), value=kind)
-    embed.add_field(name=localized(_("State"), locale), value=state)
+    embed.add_field(name=localized(N_("Type"), locale), value=kind)
+    embed.add_field(name=localized(N_("State"), locale), value=state)
     author = (item.get("user") or {}).get("login")
     if author:
-        embed.add_field(name=localized(_("Author"), locale), value=author)
+        embed.add_field(name=localized(N_("Author"), locale), value=author)
     return embed
 
 

@@ -20,7 +20,7 @@ from hearth.connectors.discord_gateway.mapping import PLATFORM, person
 from hearth.domain.activity import ActivityIn
 from hearth.domain.playbook.server import RoleMenu, RoleOption
 from hearth.errors import Conflict, NotFound
-from hearth.i18n import _
+from hearth.i18n import N_, _
 
 if TYPE_CHECKING:
     from hearth.bot.client import HearthBot
@@ -124,10 +124,10 @@ class RolesCog(commands.Cog, name="roles"):
         locale = interaction_locale(interaction)
         if role in member.roles:
             await self._change(interaction, member, menu, role, add=False)
-            text = localized(_("You no longer have the role {role}."), locale, role=role.name)
+            text = localized(N_("You no longer have the role {role}."), locale, role=role.name)
         else:
             await self._change(interaction, member, menu, role, add=True)
-            text = localized(_("You now have the role {role}."), locale, role=role.name)
+            text = localized(N_("You now have the role {role}."), locale, role=role.name)
         await interaction.response.send_message(text, ephemeral=True)
 
     async def choose(
@@ -147,10 +147,10 @@ class RolesCog(commands.Cog, name="roles"):
                 removed.append(role.name)
         locale = interaction_locale(interaction)
         if not added and not removed:
-            text = localized(_("Your roles are unchanged."), locale)
+            text = localized(N_("Your roles are unchanged."), locale)
         else:
             text = localized(
-                _("Roles added: {added}. Roles removed: {removed}."),
+                N_("Roles added: {added}. Roles removed: {removed}."),
                 locale,
                 added=", ".join(added) or "-",
                 removed=", ".join(removed) or "-",

@@ -22,7 +22,7 @@ from hearth.actions.standing import MemberStanding, access_leaderboard, access_m
 from hearth.bot.replies import interaction_locale, localized
 from hearth.connectors.discord_gateway.mapping import PLATFORM
 from hearth.errors import NotFound
-from hearth.i18n import _
+from hearth.i18n import N_, _
 
 if TYPE_CHECKING:
     from hearth.bot.client import HearthBot
@@ -43,7 +43,7 @@ def window_label(window: str, locale: Any) -> str:
     known = WINDOWS.get(window)
     if known is not None:
         return localized(known, locale)
-    return localized(_("last {span}"), locale, span=window)
+    return localized(N_("last {span}"), locale, span=window)
 
 
 def day(value: datetime | None) -> str:
@@ -67,7 +67,7 @@ class StandingCog(commands.Cog, name="standing"):
         if member_id is None:
             raise NotFound(
                 localized(
-                    _("{name} has no activity recorded yet, so no points either."),
+                    N_("{name} has no activity recorded yet, so no points either."),
                     locale,
                     name=getattr(user, "display_name", user.name),
                 )
@@ -98,20 +98,20 @@ class StandingCog(commands.Cog, name="standing"):
             access_rank, caller, self.bot.playbook, member_id, now=now
         )
         embed = discord.Embed(title=standing.display_name)
-        embed.add_field(name=localized(_("Points"), locale), value=f"{standing.points:,}")
-        embed.add_field(name=localized(_("Rank"), locale), value=self.rank_text(rank, locale))
-        embed.add_field(name=localized(_("Tier"), locale), value=self.tier_text(standing, locale))
+        embed.add_field(name=localized(N_("Points"), locale), value=f"{standing.points:,}")
+        embed.add_field(name=localized(N_("Rank"), locale), value=self.rank_text(rank, locale))
+        embed.add_field(name=localized(N_("Tier"), locale), value=self.tier_text(standing, locale))
         return embed
 
     def rank_text(self, rank: Rank, locale: Any) -> str:
         if rank.position is None:
-            return localized(_("not ranked yet"), locale)
+            return localized(N_("not ranked yet"), locale)
         if rank.board is None:
             return localized(
-                _("#{position} of {of}"), locale, position=rank.position, of=f"{rank.of:,}"
+                N_("#{position} of {of}"), locale, position=rank.position, of=f"{rank.of:,}"
             )
         return localized(
-            _("#{position} of {of} on {board} ({window})"),
+            N_("#{position} of {of} on {board} ({window})"),
             locale,
             position=rank.position,
             of=f"{rank.of:,}",
@@ -122,15 +122,15 @@ class StandingCog(commands.Cog, name="standing"):
     def tier_text(self, standing: MemberStanding, locale: Any) -> str:
         tier = standing.tier
         if tier is None:
-            return localized(_("none yet"), locale)
+            return localized(N_("none yet"), locale)
         playbook_tier = self.bot.playbook.tier(tier.key)
         icon = f"{playbook_tier.icon} " if playbook_tier and playbook_tier.icon else ""
         text = localized(
-            _("{tier} since {since}"), locale, tier=icon + tier.name, since=day(tier.since)
+            N_("{tier} since {since}"), locale, tier=icon + tier.name, since=day(tier.since)
         )
         if tier.grace_until:
             text += "\n" + localized(
-                _("requirements lapsed; kept until {until}"), locale, until=day(tier.grace_until)
+                N_("requirements lapsed; kept until {until}"), locale, until=day(tier.grace_until)
             )
         return text
 
@@ -151,13 +151,13 @@ class StandingCog(commands.Cog, name="standing"):
         """The title and lines of leaderboard ``key`` (the first one by default)."""
         playbook = self.bot.playbook
         if not playbook.leaderboards:
-            raise NotFound(localized(_("The playbook has no leaderboards."), locale))
+            raise NotFound(localized(N_("The playbook has no leaderboards."), locale))
         board = playbook.leaderboard(key) if key else playbook.leaderboards[0]
         if board is None:
             known = ", ".join(b.key for b in playbook.leaderboards)
             raise NotFound(
                 localized(
-                    _("No leaderboard '{key}'; known: {known}."), locale, key=key, known=known
+                    N_("No leaderboard '{key}'; known: {known}."), locale, key=key, known=known
                 )
             )
         window = window or board.windows[0]
@@ -170,7 +170,7 @@ class StandingCog(commands.Cog, name="standing"):
         )
         title = f"{board.name} · {window_label(window, locale)}"
         if not places:
-            return title, localized(_("Nobody is on this leaderboard yet."), locale)
+            return title, localized(N_("Nobody is on this leaderboard yet."), locale)
         lines = []
         for place in places:
             who = (
@@ -223,22 +223,22 @@ class StandingCog(commands.Cog, name="standing"):
 
     async def achievements_text(self, user: discord.abc.User, locale: Any) -> tuple[str, str]:
         standing = await self.standing_of(user, locale)
-        title = localized(_("Achievements of {name}"), locale, name=standing.display_name)
+        title = localized(N_("Achievements of {name}"), locale, name=standing.display_name)
         if not standing.awards:
-            return title, localized(_("No achievements yet."), locale)
+            return title, localized(N_("No achievements yet."), locale)
         lines = []
         for award in standing.awards[-MAX_LINES:]:
             found = self.bot.playbook.achievement(award.key)
             icon = f"{found.icon} " if found and found.icon else ""
             line = f"{icon}**{award.name}** — {day(award.awarded_at)}"
             if award.manual:
-                line += " " + localized(_("(by staff)"), locale)
+                line += " " + localized(N_("(by staff)"), locale)
             lines.append(line)
         if len(standing.awards) > MAX_LINES:
             lines.insert(
                 0,
                 localized(
-                    _("{n} achievements; the latest {shown}:"),
+                    N_("{n} achievements; the latest {shown}:"),
                     locale,
                     n=len(standing.awards),
                     shown=MAX_LINES,
@@ -264,14 +264,14 @@ class StandingCog(commands.Cog, name="standing"):
         playbook = self.bot.playbook
         standing = await self.standing_of(user, locale, now)
         if not playbook.tiers:
-            return localized(_("Progress"), locale), localized(
-                _("This community has no tiers."), locale
+            return localized(N_("Progress"), locale), localized(
+                N_("This community has no tiers."), locale
             )
         held = self.tier_text(standing, locale)
         upcoming = standing.next_tier(playbook)
         if upcoming is None:
-            return localized(_("Tier: {tier}"), locale, tier=held), localized(
-                _("You hold the highest tier members can reach by their activity."), locale
+            return localized(N_("Tier: {tier}"), locale, tier=held), localized(
+                N_("You hold the highest tier members can reach by their activity."), locale
             )
         tier = playbook.tier(upcoming["tier"])
         name = tier.name if tier else upcoming["tier"]
@@ -281,9 +281,9 @@ class StandingCog(commands.Cog, name="standing"):
             line = f"{mark} {req['label']}: {number(req['current'])} / {number(req['needed'])}"
             missing = req["needed"] - req["current"]
             if not req["met"] and missing > 0:
-                line += " " + localized(_("({n} more)"), locale, n=number(missing))
+                line += " " + localized(N_("({n} more)"), locale, n=number(missing))
             lines.append(line)
-        title = localized(_("Next tier: {tier}"), locale, tier=name)
+        title = localized(N_("Next tier: {tier}"), locale, tier=name)
         return title, "\n".join(lines)
 
     @app_commands.command(name="progress", description=_("What the next tier still needs."))

@@ -19,7 +19,7 @@ from hearth.actions.thanks import do_thank
 from hearth.bot.replies import interaction_locale, localized
 from hearth.connectors.discord_gateway.mapping import person
 from hearth.errors import Conflict
-from hearth.i18n import _
+from hearth.i18n import N_, _
 
 if TYPE_CHECKING:
     from hearth.bot.client import HearthBot
@@ -39,7 +39,7 @@ class ThanksCog(commands.Cog, name="thanks"):
     ) -> None:
         locale = interaction_locale(interaction)
         if interaction.guild is None:
-            raise Conflict(localized(_("Thanks are given in the server."), locale))
+            raise Conflict(localized(N_("Thanks are given in the server."), locale))
         report = await self.bot.ledger.run(
             do_thank,
             self.bot.playbook,
@@ -51,7 +51,7 @@ class ThanksCog(commands.Cog, name="thanks"):
         self.bot.ledger.stored(report)
         await interaction.response.send_message(
             localized(
-                _("{thanker} thanked {member} for their help. 💛"),
+                N_("{thanker} thanked {member} for their help. 💛"),
                 locale,
                 thanker=interaction.user.mention,
                 member=member.mention,

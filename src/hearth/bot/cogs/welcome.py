@@ -21,7 +21,7 @@ from hearth.bot.replies import localized
 from hearth.connectors.discord_gateway.mapping import PLATFORM, person
 from hearth.domain.activity import ActivityIn
 from hearth.domain.playbook.server import Welcome
-from hearth.i18n import _
+from hearth.i18n import N_, _
 
 if TYPE_CHECKING:
     from hearth.bot.client import HearthBot
@@ -104,7 +104,7 @@ class WelcomeCog(commands.Cog, name="welcome"):
             "guide": guide.mention if guide else (welcome.guide_channel or ""),
         }
         template = welcome.message or localized(
-            _(
+            N_(
                 "Welcome to {server}, {member}! Introduce yourself here, pick your roles, "
                 "and have a look at {guide} to get started."
             ),
