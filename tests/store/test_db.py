@@ -15,16 +15,16 @@ from hearth.store.tables import activities, identities, members
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def statements(engine: Engine) -> list[str]:
-    seen: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
-    return seen
-
-
 def test_sqlite_writes_begin_immediate_and_reads_deferred(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
-    seen = statements(engine)
+    seen: list[str] = []
+    event.listen(
+        engine, "connect", lambda dbapi_connection, _record: dbapi_connection.set_trace_callback(
+            seen.append
+        )
+    )  # fmt: skip
+    engine.dispose()  # new connections, traced
     with engine.begin() as conn:
         conn.execute(select(func.count()).select_from(members))
     with begin_write(engine) as conn:

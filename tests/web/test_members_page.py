@@ -51,3 +51,13 @@ def test_members_page_in_chromium(engine: Engine, live_server: str, browser, tmp
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.screenshot(path=str(tmp_path / "members.png"))
     page.close()
+
+
+def test_pages_follow_the_browser_language(live_server: str) -> None:
+    import httpx
+
+    french = httpx.get(live_server + "/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    english = httpx.get(live_server + "/login")
+    assert '<html lang="fr">' in french.text and '<html lang="en">' in english.text
+    assert french.headers["vary"] == "Accept-Language"
+    assert french.text != english.text  # the sign-in page is translated

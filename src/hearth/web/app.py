@@ -26,7 +26,7 @@ from hearth.actions.dashboard import ResultCache
 from hearth.actions.reads import access_ledger_counts, access_top_members
 from hearth.domain.roles import Role
 from hearth.errors import HearthError, NotAuthenticated
-from hearth.i18n import N_
+from hearth.i18n import N_, negotiate, using_language
 from hearth.jobs.deriver import Deriver
 from hearth.playbooks import load_playbook
 from hearth.settings import Settings
@@ -83,6 +83,15 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+
+    @app.middleware("http")
+    async def language(request: Request, call_next: Any) -> Response:
+        """Pages and errors in the language the browser asks for (English when no catalog)."""
+        with using_language(negotiate(request.headers.get("accept-language"))):
+            response: Response = await call_next(request)
+        response.headers.setdefault("Vary", "Accept-Language")
+        return response
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Live deliveries are derived (points, achievements, tiers) by a background job, poked
     # after each committed batch, so deriving never delays an answer to a platform.

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from hearth.domain.roles import Role
-from hearth.i18n import _, ngettext
+from hearth.i18n import _, current_language, ngettext
 from hearth.web.auth import CSRF_FIELD, set_csrf_cookie, viewer_of
 
 HERE = Path(__file__).parent
@@ -58,6 +58,8 @@ def make_templates() -> Jinja2Templates:
     # The callables read the language of the current context (hearth.i18n), per request.
     templates.env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
     templates.env.globals["csrf_field"] = CSRF_FIELD
+    # BCP 47 tag of the page's language (zh_CN -> zh-CN), for <html lang> and screen readers.
+    templates.env.globals["html_lang"] = lambda: (current_language() or "en").replace("_", "-")
     templates.env.filters["epoch_date"] = _epoch_date
     return templates
 
