@@ -45,7 +45,7 @@ from hearth.store.tables import (
     member_tiers,
 )
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 """Raised whenever the fold's meaning changes, so stored derivations are rebuilt."""
 CHECKPOINT_EVERY = 100_000
 DRAIN_EVERY = 50_000
@@ -112,6 +112,15 @@ def invalidate(conn: Connection) -> None:
 # -- writing ------------------------------------------------------------------------------------
 
 
+PERMANENT = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _ban_end(until: float | None) -> datetime | None:
+    if until is None:
+        return None
+    return PERMANENT if until == float("inf") else store.utc(until)
+
+
 def _standing_row(fold: Fold, member_id: int, ms: MemberState) -> dict[str, Any]:
     # Progress is as of the member's own last activity, so that the row depends only on the
     # activities (incremental and rebuild write the same).
@@ -122,6 +131,7 @@ def _standing_row(fold: Fold, member_id: int, ms: MemberState) -> dict[str, Any]
         "breakdown": {rule: {"points": p, "times": n} for rule, (p, n) in ms.breakdown.items()},
         "progress": progress(fold.tiers, ms, now) if fold.tiers else [],
         "evaluated_at": store.utc(ms.seen),
+        "banned_until": _ban_end(ms.banned_until),
     }
 
 

@@ -221,14 +221,17 @@ def standings_for_export(
     return points, earned, tiers
 
 
-def _excluded_members(conn: Connection, include_staff: bool) -> set[int]:
+def _excluded_members(conn: Connection, include_staff: bool, now: datetime) -> set[int]:
+    """Bots, erased and merged members, staff (unless the board includes them), and members
+    under a ban that lasts past ``now``."""
     query = select(members.c.id).where(
         (members.c.is_bot.is_(True))
         | (members.c.erased_at.is_not(None))
         | (members.c.merged_into.is_not(None))
         | (members.c.is_staff.is_(True) if not include_staff else False)
     )
-    return {row.id for row in conn.execute(query)}
+    banned = select(member_standing.c.member_id).where(member_standing.c.banned_until > now)
+    return {row.id for row in conn.execute(query)} | set(conn.scalars(banned))
 
 
 def access_leaderboard(
@@ -257,7 +260,7 @@ def access_leaderboard(
     first, last = window_days(window, now)
     measure = board.measure
     with engine.connect() as conn:
-        skip = _excluded_members(conn, board.include_staff)
+        skip = _excluded_members(conn, board.include_staff, now)
         if isinstance(measure, PointsMeasure):
             t = member_points_daily
             query = select(t.c.member_id, func.sum(t.c.amount), func.max(t.c.last_at)).where(

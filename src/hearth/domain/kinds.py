@@ -404,6 +404,24 @@ _kind(
     needs_actor=False,
 )
 _kind(
+    "member.banned",
+    "A moderator banned the target owner (the case's member) from the community: until the "
+    "ban ends they earn no points and are left out of leaderboards.",
+    "member",
+    properties={
+        "until": "when a temporary ban ends (ISO 8601, UTC); missing or null: permanent",
+        "case_id": "the moderation case",
+    },
+    needs_actor=False,
+)
+_kind(
+    "member.unbanned",
+    "A ban was lifted (by a moderator, an appeal, or because a temporary ban ended).",
+    "member",
+    properties={"case_id": "the moderation case"},
+    needs_actor=False,
+)
+_kind(
     "achievement.awarded",
     "Staff awarded an achievement by hand, with a reason; the target owner receives it.",
     "member",

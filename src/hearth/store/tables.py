@@ -286,6 +286,8 @@ member_standing = Table(
     Column("breakdown", JSONType, nullable=False, default=dict),
     Column("progress", JSONType, nullable=False, default=list),
     Column("evaluated_at", UTCDateTime, nullable=True),
+    # While a ban lasts the member is left out of leaderboards (far future: permanent).
+    Column("banned_until", UTCDateTime, nullable=True),
     Index(None, "points"),
 )
 

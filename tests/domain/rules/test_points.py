@@ -193,3 +193,25 @@ points:
         ),
     )
     assert d.breakdown(1) == {"star": [3, 1], "manual": [-1, 1]}
+
+
+def test_a_ban_stops_points_and_leaderboards_while_it_lasts() -> None:
+    until = day(10).isoformat()
+    facts = [
+        fact("content.published", day(1), actor=1, content_type="tutorial"),
+        fact("member.banned", day(2), owner=1, until=until, case_id="c1"),
+        fact("content.published", day(3), actor=1, content_type="tutorial"),  # not paid
+        fact("content.published", day(11), actor=1, content_type="tutorial"),  # ban over
+        fact("member.banned", day(12), owner=2, case_id="c2"),  # permanent
+        fact("content.published", day(13), actor=2, content_type="tutorial"),
+    ]
+    d = derive(PHOENIX, ordered(facts), as_of=day(14))
+    assert d.points(1) == 200 and d.points(2) == 0
+    board = d.leaderboard("best_content_creators", "all_time")
+    assert [(p.member_id, p.value) for p in board] == [(1, 2)]  # member 2 banned: left out
+    lifted = derive(
+        PHOENIX,
+        ordered([*facts, fact("member.unbanned", day(13.5), owner=2, case_id="c2")]),
+        as_of=day(14),
+    )
+    assert lifted.points(2) == 0  # the tutorial on day 13 fell inside the ban

@@ -42,6 +42,8 @@ MANUAL_AWARD_REVOKED = "achievement.revoked"
 TIER_GRANTED = "tier.granted"
 TIER_REVOKED = "tier.revoked"
 REQUIREMENT_CONFIRMED = "requirement.confirmed"
+BANNED = "member.banned"
+UNBANNED = "member.unbanned"
 MANUAL_KINDS = frozenset(
     {
         MANUAL_POINTS,

@@ -75,8 +75,20 @@ class Derivation:
         board = self.fold.playbook.leaderboard(key)
         if board is None:
             raise KeyError(key)
+        now = to_seconds(self.as_of)
+        banned = {
+            m
+            for m, ms in self.fold.members.items()
+            if ms.banned_until is not None and now < ms.banned_until
+        }
         return leaderboard_in_memory(
-            board, window, self.as_of, self.collected, self.fold.flags, size or board.size
+            board,
+            window,
+            self.as_of,
+            self.collected,
+            self.fold.flags,
+            size or board.size,
+            banned=banned,
         )
 
 
@@ -116,6 +128,8 @@ def leaderboard_in_memory(
     collected: Collected,
     flags: Mapping[int, MemberFlags],
     size: int,
+    *,
+    banned: set[int] | frozenset[int] = frozenset(),
 ) -> list[Place]:
     first, last = window_days(window, as_of)
     lo = day_number(first) if first is not None else None
@@ -150,7 +164,9 @@ def leaderboard_in_memory(
             add(f"m:{helper}", 1, at)
     rows = []
     for subject, (total, reached) in totals.items():
-        if subject.startswith("m:") and excluded(flags.get(int(subject[2:])), board.include_staff):
+        if subject.startswith("m:") and (
+            excluded(flags.get(int(subject[2:])), board.include_staff) or int(subject[2:]) in banned
+        ):
             continue
         rows.append((subject, int(total), to_datetime(reached)))
     return rank(rows, size)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from hearth.domain.playbook import Playbook
 from hearth.domain.rules.compiled import (
+    BANNED,
     MANUAL_AWARD,
     MANUAL_AWARD_REVOKED,
     MANUAL_POINTS,
@@ -26,6 +28,7 @@ from hearth.domain.rules.compiled import (
     REQUIREMENT_CONFIRMED,
     TIER_GRANTED,
     TIER_REVOKED,
+    UNBANNED,
     Compiled,
     PointsRule,
     Threshold,
@@ -33,7 +36,7 @@ from hearth.domain.rules.compiled import (
     compile_playbook,
     item_of,
 )
-from hearth.domain.rules.facts import DAY, Fact, FactKey, MemberFlags
+from hearth.domain.rules.facts import DAY, Fact, FactKey, MemberFlags, to_seconds
 from hearth.domain.rules.state import MemberState
 from hearth.domain.rules.tiers import (
     TierPlan,
@@ -308,6 +311,8 @@ class Fold:
         if self._excluded(rule, member_id):
             return
         ms = self.member(member_id)
+        if ms.banned_until is not None and at < ms.banned_until:
+            return  # no points while a ban lasts
         if rule.cooldown is not None:
             last = ms.last_paid.get(rule.key)
             if last is not None and at - last < rule.cooldown:
@@ -547,6 +552,9 @@ class Fold:
         else:
             if member is None:
                 return
+            banned = self.members[member].banned_until if member in self.members else None
+            if banned is not None and fact.at < banned:
+                return  # nothing counts for a leaderboard while a ban lasts
             subject = f"m:{member}"
         if distinct_by is not None:
             item = item_of(fact, distinct_by)
@@ -632,7 +640,29 @@ def _requirement_confirmed(fold: Fold, fact: Fact) -> None:
     fold.changes.members.add(fact.owner)
 
 
+def _ban(fold: Fold, fact: Fact) -> None:
+    if fact.owner is None:
+        return
+    ms = fold.member(fact.owner)
+    if fact.kind == UNBANNED:
+        ms.banned_until = None
+    else:
+        until = fact.props.get("until")
+        ms.banned_until = _moment(until) if isinstance(until, str) else float("inf")
+    fold.changes.members.add(fact.owner)
+
+
+def _moment(text: str) -> float:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return float("inf")  # an unreadable end date: treated as permanent until lifted
+    return to_seconds(moment)
+
+
 _MANUAL_HANDLERS = {
+    BANNED: _ban,
+    UNBANNED: _ban,
     MANUAL_POINTS: _manual_points,
     MANUAL_AWARD: _manual_award,
     MANUAL_AWARD_REVOKED: _manual_award_revoked,

@@ -10,6 +10,7 @@ class MemberState:
 
     __slots__ = (
         "awarded",
+        "banned_until",
         "bot",
         "breakdown",
         "cap_day",
@@ -48,6 +49,7 @@ class MemberState:
         self.seen: float | None = None  # the last activity that concerned the member
         self.dirty = False  # tier requirements must be re-evaluated after this activity
         self.bot = False  # bots earn no achievements and hold no tiers
+        self.banned_until: float | None = None  # inf: banned for good; None: not banned
 
     def __getstate__(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
