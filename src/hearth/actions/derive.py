@@ -379,9 +379,10 @@ def _restore(conn: Connection, state: Any, digest: str) -> Fold | None:
     fold = _recall(conn, state.generation, digest)
     if fold is not None:
         return fold
-    if state.checkpoint is None:
+    blob = store.read_checkpoint(conn)
+    if blob is None:
         return None
-    restored = pickle.loads(zlib.decompress(state.checkpoint))
+    restored = pickle.loads(zlib.decompress(blob))
     return restored if isinstance(restored, Fold) else None
 
 
@@ -442,9 +443,15 @@ def catch_up_in(
     fold = _restore(conn, state, digest)
     if fold is None:
         return rebuild("no checkpoint to resume from")
-    flags = store.member_flags(conn)
-    if _flags_changed(flags, fold):
-        return rebuild("member flags changed")
+    # Flag changes, merges and erasures mark the derivation stale (handled above), so only
+    # members created since need reading. PostgreSQL can commit ids out of order, so there
+    # every member is compared.
+    if conn.dialect.name == "postgresql":
+        flags = store.member_flags(conn)
+        if _flags_changed(flags, fold):
+            return rebuild("member flags changed")
+    else:
+        flags = store.member_flags(conn, after_id=max(fold.flags, default=0))
     for member_id, member_flags in flags.items():
         if member_id not in fold.flags:
             fold.add_member(member_id, member_flags)

@@ -92,11 +92,14 @@ def stream_facts(conn: Connection, after: FactKey | None = None) -> Iterator[Fac
         cursor.close()
 
 
-def member_flags(conn: Connection) -> dict[int, MemberFlags]:
-    """Flags of every member who can hold points (not merged away, not erased)."""
+def member_flags(conn: Connection, *, after_id: int = 0) -> dict[int, MemberFlags]:
+    """Flags of every member who can hold points (not merged away, not erased), or of those
+    with an id above ``after_id``."""
     rows = conn.execute(
         select(members.c.id, members.c.is_bot, members.c.is_staff).where(
-            members.c.merged_into.is_(None), members.c.erased_at.is_(None)
+            members.c.merged_into.is_(None),
+            members.c.erased_at.is_(None),
+            members.c.id > after_id,
         )
     )
     return {row.id: MemberFlags(bool(row.is_bot), bool(row.is_staff)) for row in rows}
@@ -202,10 +205,20 @@ def _sqlite_insert(
 
 
 def read_state(conn: Connection, *, lock: bool = False) -> Any:
-    query = select(derivation_state).where(derivation_state.c.id == 1)
+    """The derivation's state row, without the checkpoint (see :func:`read_checkpoint`)."""
+    columns = [c for c in derivation_state.c if c.name != "checkpoint"]
+    query = select(*columns).where(derivation_state.c.id == 1)
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update()
     return conn.execute(query).first()
+
+
+def read_checkpoint(conn: Connection) -> bytes | None:
+    """The saved fold (compressed), read only when the process has no current copy."""
+    blob = conn.execute(
+        select(derivation_state.c.checkpoint).where(derivation_state.c.id == 1)
+    ).scalar()
+    return bytes(blob) if blob is not None else None
 
 
 def as_json(value: Any) -> Any:
