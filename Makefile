@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.rebuild --output bench/out/rebuild.md
 	$(BIN)/python -m bench.faq_matching --output bench/out/faq_matching.md
 	$(BIN)/python -m bench.dashboard --output bench/out/dashboard.md
+	$(BIN)/python -m bench.pages --output bench/out/pages.md
 	$(BIN)/python -m bench.rank --output bench/out/rank.md
 
 ## docs: regenerate the generated references in docs/

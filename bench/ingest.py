@@ -71,13 +71,26 @@ CREATE TABLE bare (
 # the settings read from a connection of Hearth's engine and given to the bare one (page_size
 # first: it only takes effect before the file's first table)
 PRAGMAS = ("page_size", "journal_mode", "synchronous", "wal_autocheckpoint", "cache_size")
-# Hearth's secondary indexes on activities (store/tables.py), on the bare table
-HEARTH_INDEXES = (
-    "CREATE INDEX ix_bare_actor ON bare (actor_member_id, kind)",
-    "CREATE INDEX ix_bare_owner ON bare (target_owner_member_id, kind) "
-    "WHERE target_owner_member_id IS NOT NULL",
-    "CREATE INDEX ix_bare_occurred_at ON bare (occurred_at, platform, source_id)",
-)
+
+
+def hearth_indexes() -> tuple[str, ...]:
+    """Hearth's secondary indexes on ``activities`` (store/tables.py), for the bare table."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex
+
+    from hearth.store.tables import activities
+
+    statements = []
+    for index in sorted(activities.indexes, key=lambda ix: str(ix.name)):
+        if index.unique:
+            continue
+        sql = str(CreateIndex(index).compile(dialect=sqlite.dialect()))
+        statements.append(
+            sql.replace(f" ON {activities.name} ", " ON bare ").replace(
+                str(index.name), f"{index.name}_bare"
+            )
+        )
+    return tuple(statements)
 
 
 def peak_rss_mb() -> float:
@@ -145,10 +158,12 @@ def child_bare(args: argparse.Namespace) -> dict[str, Any]:
     source.close()
     settings = hearth_settings(args.db)
     results: dict[str, Any] = {"rows": len(rows), "settings": settings}
+    indexes_sql = hearth_indexes()
+    results["indexes"] = list(indexes_sql)
     for name, indexes, after in (
         ("seconds", (), ()),
-        ("indexed_seconds", HEARTH_INDEXES, ()),
-        ("indexed_after_seconds", (), HEARTH_INDEXES),
+        ("indexed_seconds", indexes_sql, ()),
+        ("indexed_after_seconds", (), indexes_sql),
     ):
         path = Path(args.db).with_name(f"bare-{name}.db")
         cpu = time.process_time()

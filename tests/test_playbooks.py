@@ -350,8 +350,9 @@ def test_phoenix_programs(phoenix: Playbook) -> None:
     blog = next(c for c in phoenix.calendar if c.key == "blog_posts")
     assert (blog.times, blog.per) == (2, "week")
     assert phoenix.server is not None
+    # the strategy's 36 channels, and the team's mod-log (the playbook's own addition)
     channels = [ch.name for cat in phoenix.server.categories for ch in cat.channels]
-    assert len(channels) == 36
+    assert len(channels) == 37 and channels[-1] == "🛡️-mod-log"
     assert "🆘-quick-help" in channels and "🚀-beta-testing" in channels
 
 

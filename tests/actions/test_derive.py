@@ -160,7 +160,7 @@ def test_incremental_equals_rebuild_for_any_batch_order(
     ingest(engine, records[: size // 2])  # duplicates change nothing
     derive.do_catch_up(engine, PHOENIX)
     incremental = snapshot(engine)
-    assert incremental["standing"] and incremental["daily"]
+    assert incremental["standing"]  # the ledger was derived at all
     derive.do_rebuild(engine, PHOENIX)
     assert snapshot(engine) == incremental
 

@@ -103,3 +103,41 @@ def test_a_member_cannot_open_staff_pages_and_anonymous_must_sign_in(
     page.wait_for_url(live_server + "/")
     assert page.locator("header").get_by_text("Sign in").count() == 1
     page.close()
+
+
+def test_a_leaderboard_and_a_profile_in_the_browser(
+    engine: Engine, live_server: str, context: Any, tmp_path
+) -> None:
+    from tests.web.test_community import seed
+
+    ids = seed(engine)
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("pageerror", lambda error: failed.append(str(error)))
+    page.goto(live_server + "/leaderboards/most_helpful")
+    assert page.title() == "Most helpful members · Leaderboards · Hearth"
+    # Another period with the keyboard: HTMX swaps the board in and the address follows.
+    with page.expect_response(lambda r: "window=all_time" in r.url):
+        page.focus("#tab-most_helpful-all_time")
+        page.keyboard.press("Enter")
+    page.wait_for_selector('#tab-most_helpful-all_time[aria-current="page"]')
+    assert page.url.endswith("/leaderboards/most_helpful?window=all_time")
+    names = page.locator("table.ranking tbody td:nth-child(2) a").all_inner_texts()
+    assert names == ["dee", "ada", "bea", "cy"]
+    page.screenshot(path=str(tmp_path / "leaderboard.png"), full_page=True)
+    # Follow the first place to the profile.
+    page.click("text=dee")
+    page.wait_for_url(f"**/members/{ids['dee']}")
+    assert page.locator("h1").inner_text() == "dee"
+    assert page.locator(".tier-badge").first.inner_text().endswith("Contributor")
+    assert page.locator(".progress li").count() >= 4
+    assert page.locator(".achievements li").count() >= 1
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(tmp_path / "profile.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto(live_server + "/leaderboards")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert failed == []
+    page.close()

@@ -105,28 +105,34 @@ def do_link_identity(
     """Attach one identity to ``member_id`` (proved by a login, a command or a mailmap)."""
     require_staff(caller)
     with engine.begin() as conn:
-        row = conn.execute(
-            select(identities.c.member_id).where(identities.c.id == identity_id)
-        ).first()
-        if row is None:
-            raise NotFound(_("There is no identity {id}.").format(id=identity_id))
-        _live_member(conn, member_id)
-        if row.member_id == member_id:
-            raise Conflict(_("That identity already belongs to this member."))
-        _move_identities(conn, [identity_id], member_id)
-        move_id = _record_move(conn, caller, row.member_id, member_id, [identity_id], False, reason)
-        derivation.invalidate(conn)  # who did what changed: derive again
-        audit.record(
-            conn,
-            caller,
-            "identity.linked",
-            "member",
-            member_id,
-            identity=identity_id,
-            previous_member=row.member_id,
-            move=move_id,
-            reason=reason,
-        )
+        return link_identity(conn, caller, identity_id, member_id, reason)
+
+
+def link_identity(
+    conn: Connection, caller: Caller, identity_id: int, member_id: int, reason: str | None = None
+) -> int:
+    """:func:`do_link_identity` inside the caller's transaction (for actions that link as one
+    step of a larger change); the caller has checked the permission."""
+    row = conn.execute(select(identities.c.member_id).where(identities.c.id == identity_id)).first()
+    if row is None:
+        raise NotFound(_("There is no identity {id}.").format(id=identity_id))
+    _live_member(conn, member_id)
+    if row.member_id == member_id:
+        raise Conflict(_("That identity already belongs to this member."))
+    _move_identities(conn, [identity_id], member_id)
+    move_id = _record_move(conn, caller, row.member_id, member_id, [identity_id], False, reason)
+    derivation.invalidate(conn)  # who did what changed: derive again
+    audit.record(
+        conn,
+        caller,
+        "identity.linked",
+        "member",
+        member_id,
+        identity=identity_id,
+        previous_member=row.member_id,
+        move=move_id,
+        reason=reason,
+    )
     return move_id
 
 

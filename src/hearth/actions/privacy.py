@@ -18,6 +18,8 @@ from sqlalchemy import Engine, delete, select, update
 from hearth.actions import audit
 from hearth.actions import derive as derivation
 from hearth.actions.context import Caller
+from hearth.actions.ideas import forget_member as forget_votes
+from hearth.actions.workflow_privacy import forget_workflows
 from hearth.errors import Conflict, NotFound, PermissionDenied
 from hearth.i18n import _
 from hearth.store.db import dialect_insert
@@ -95,6 +97,8 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
         conn.execute(
             update(faq_feedback).where(faq_feedback.c.member_id == member_id).values(member_id=None)
         )
+        # Suggestion and poll votes stay counted but name nobody; suggestions lose their author.
+        forget_votes(conn, member_id)
         # The member's web account goes too, with its sessions and API tokens.
         account_ids = select(web_accounts.c.id).where(web_accounts.c.member_id == member_id)
         conn.execute(delete(sessions).where(sessions.c.account_id.in_(account_ids)))
@@ -107,6 +111,8 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             .where(members.c.id == member_id)
             .values(display_name=_("Erased member"), erased_at=now)
         )
+        # Their tickets, transcripts and moderation cases (actions/workflow_privacy.py).
+        workflows = forget_workflows(conn, member_id)
         # Points, achievements, help and tiers derived from the member's activity go too.
         derivation.forget_member(conn, member_id)
         audit.record(
@@ -119,5 +125,6 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             activities_deleted=removed,
             activities_detached=detached,
             accounts=removed_accounts,
+            **workflows,
         )
     return {"identities": len(accounts), "activities": removed, "detached": detached}

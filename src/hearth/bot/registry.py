@@ -29,8 +29,13 @@ register_cog("hearth.bot.cogs.roles")  # self-service role menus
 register_cog("hearth.bot.cogs.faq")  # /faq and suggested answers in help channels
 register_cog("hearth.bot.cogs.code")  # code-fence tips
 register_cog("hearth.bot.cogs.github")  # GitHub references expanded in chat
+register_cog("hearth.bot.cogs.github_feed")  # merged pull requests and releases announced
+register_cog("hearth.bot.cogs.link")  # /link github: the verified account link
 register_cog("hearth.bot.cogs.derive")  # points and tiers kept current after ingest
 register_cog("hearth.bot.cogs.standing")  # /rank, /leaderboard, /achievements, /progress
 register_cog("hearth.bot.cogs.thanks")  # /thanks records help, within limits
 register_cog("hearth.bot.cogs.announce")  # achievements and tiers earned, announced
 register_cog("hearth.bot.cogs.tier_roles")  # tier roles given and taken
+register_cog("hearth.bot.cogs.tickets")  # support tickets in private threads, /solved
+register_cog("hearth.bot.cogs.ideas")  # /suggest, votes, statuses announced; /poll with results
+register_cog("hearth.bot.cogs.moderation")  # /warn, /ban, cases, reports, appeals, automod

@@ -394,8 +394,62 @@ _kind(
 )
 _kind("project.shared", "The member shared a project (showcase).", "project")
 _kind("event.attended", "The member attended an event.", "event")
-_kind("ticket.opened", "A support ticket was opened.", "ticket")
-_kind("ticket.closed", "A support ticket was closed.", "ticket")
+# Support tickets (actions/tickets.py): platform ``hearth``, target ``ticket`` (the ticket's id),
+# target owner the member who opened it, so the metrics see tickets as threads.
+_kind(
+    "ticket.opened",
+    "A support ticket was opened; the actor is the member who opened it.",
+    "ticket",
+    properties={
+        "category": "the playbook's ticket category",
+        "opened_on": "where: discord or web",
+        "due_at": "when the first response is due (ISO 8601, UTC)",
+    },
+)
+_kind(
+    "ticket.replied",
+    "A message on a ticket (its transcript); counts as a response when the actor is not the "
+    "member who opened it.",
+    "ticket",
+    properties={
+        "first_response": "the first message by someone other than the opener (bool)",
+        "staff": "written by staff (bool)",
+        "length": "characters (int)",
+        "response_seconds": "for the first response: seconds since the ticket opened (int)",
+        "target_met": "for the first response: within the category's target (bool)",
+    },
+)
+_kind(
+    "ticket.claimed",
+    "A staff member took a ticket on (the actor); with ``from``, it was handed over.",
+    "ticket",
+    properties={
+        "assignee": "the member id now responsible (int)",
+        "from": "the member id previously responsible (int), on a hand-over",
+    },
+)
+_kind(
+    "ticket.closed",
+    "A support ticket was closed (by the member, staff, or for inactivity).",
+    "ticket",
+    properties={"reason": "solved, staff, member or inactive", "by_staff": "(bool)"},
+    needs_actor=False,
+)
+_kind("ticket.reopened", "A closed support ticket was opened again.", "ticket")
+_kind(
+    "ticket.rated",
+    "The member who opened a ticket rated the support they got.",
+    "ticket",
+    properties={"rating": "satisfaction, 1 (poor) to 5 (excellent) (int)"},
+)
+_kind(
+    "ticket.target_missed",
+    "A ticket's first-response target passed without a response (recorded by the scheduled "
+    "job; no actor).",
+    "ticket",
+    properties={"due_at": "when the response was due (ISO 8601, UTC)", "category": "category"},
+    needs_actor=False,
+)
 _kind(
     "points.granted",
     "Staff granted or removed points by hand, with a reason; the target owner receives them.",
@@ -419,6 +473,50 @@ _kind(
     "A ban was lifted (by a moderator, an appeal, or because a temporary ban ended).",
     "member",
     properties={"case_id": "the moderation case"},
+    needs_actor=False,
+)
+_kind(
+    "member.warned",
+    "A moderator (or the automatic moderation) warned the target owner for a code-of-conduct "
+    "violation.",
+    "member",
+    properties={"case_id": "the moderation case", "severe": "a severe violation (bool)"},
+    needs_actor=False,
+)
+_kind(
+    "member.timed_out",
+    "A moderator (or the automatic moderation) muted the target owner for a while.",
+    "member",
+    properties={
+        "until": "when the timeout ends (ISO 8601, UTC)",
+        "case_id": "the moderation case",
+    },
+    needs_actor=False,
+)
+_kind(
+    "case.reported",
+    "A member's report opened a moderation case about the target owner (the reporter is "
+    "not recorded in the ledger: reports are private).",
+    "member",
+    properties={"case_id": "the moderation case"},
+    needs_actor=False,
+)
+_kind(
+    "case.appealed",
+    "The target owner appealed a moderation case.",
+    "member",
+    properties={"case_id": "the moderation case", "appeal_id": "the appeal"},
+    needs_actor=False,
+)
+_kind(
+    "appeal.decided",
+    "Moderators decided an appeal; an accepted appeal voids the case's strike.",
+    "member",
+    properties={
+        "case_id": "the moderation case",
+        "appeal_id": "the appeal",
+        "accepted": "(bool)",
+    },
     needs_actor=False,
 )
 _kind(
@@ -489,4 +587,103 @@ _kind(
         "reason": "tier: a tier's role",
         "tier": "the tier's key (tier roles)",
     },
+)
+# -- feature suggestions, polls and contests (docs/suggestions.md) ---------------------------
+# Written by actions/ideas.py, actions/polls.py and actions/contests.py on the platform
+# ``hearth`` (imported suggestions: on their own platform); the target owner of a vote or a
+# status change is the suggestion's author, so playbooks can reward popular ideas.
+_kind(
+    "suggestion.posted",
+    "The member posted a feature suggestion.",
+    "suggestion",
+    properties={
+        "title": "the suggestion's title",
+        "origin": "where it was made: discord, web, cli, stackexchange",
+    },
+)
+_kind(
+    "suggestion.voted",
+    "The member voted on a suggestion, changed their vote or took it back; the target owner "
+    "is the suggestion's author.",
+    "suggestion",
+    properties={
+        "value": "the vote now: 1 (up), -1 (down) or 0 (taken back) (int)",
+        "previous": "the vote before: 1, -1 or 0 (int)",
+        "score": "the suggestion's score (up-votes minus down-votes) after the vote (int)",
+    },
+)
+_kind(
+    "suggestion.status_changed",
+    "Staff changed a suggestion's status; the target owner is its author.",
+    "suggestion",
+    properties={
+        "status": "open, planned, in_progress, done or declined",
+        "previous": "the status before",
+        "reason": "why (required when declined)",
+    },
+    needs_actor=False,
+)
+_kind(
+    "suggestion.merged",
+    "Staff merged a duplicate suggestion (the target) into another; its votes carried over. "
+    "The target owner is the duplicate's author.",
+    "suggestion",
+    properties={
+        "into": "the id of the suggestion kept",
+        "votes_moved": "votes carried over (int)",
+        "votes_dropped": "votes dropped because the voter had voted on both (int)",
+    },
+    needs_actor=False,
+)
+_kind(
+    "poll.created",
+    "The member (usually staff) opened a poll.",
+    "poll",
+    properties={
+        "question": "the question",
+        "options": "the options (list)",
+        "anonymous": "whether votes are anonymous (bool)",
+        "closes_at": "when it closes (ISO 8601, UTC)",
+    },
+)
+_kind(
+    "poll.voted",
+    "The member voted in a poll or changed their vote. In an anonymous poll the option is "
+    "not recorded.",
+    "poll",
+    properties={"option": "the option's number, from 0 (int; missing when anonymous)"},
+)
+_kind(
+    "poll.closed",
+    "A poll closed (at its closing time, or early by its creator or staff), with its result.",
+    "poll",
+    properties={"votes": "votes per option (list of int)", "voters": "voters (int)"},
+    needs_actor=False,
+)
+_kind(
+    "contest.started",
+    "Staff started a suggestion contest: suggestions posted until it ends take part.",
+    "contest",
+    properties={"title": "the contest's name", "ends_at": "when it ends (ISO 8601, UTC)"},
+    needs_actor=False,
+)
+_kind(
+    "contest.closed",
+    "A suggestion contest closed and its winners were decided.",
+    "contest",
+    properties={"winners": "suggestion ids by place (list)"},
+    needs_actor=False,
+)
+_kind(
+    "contest.won",
+    "A suggestion placed in a contest; the target owner is its author, who receives the prize.",
+    "contest",
+    properties={
+        "place": "1 for the top-voted (int)",
+        "suggestion": "the suggestion's id (int)",
+        "score": "its score when the contest closed (int)",
+        "points": "points given (int), when the prize is points",
+        "achievement": "the achievement awarded, when the prize is one",
+    },
+    needs_actor=False,
 )

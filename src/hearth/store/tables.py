@@ -45,6 +45,19 @@ members = Table(
     Column("erased_at", UTCDateTime, nullable=True),
 )
 
+# A member's choice about the public pages (absent row: the defaults, listed False and hidden
+# False). ``listed``: shown in the member directory (opt-in). ``hidden``: the profile is shown
+# only to the member and to staff, and leaderboards show "a member" instead of the name.
+member_directory = Table(
+    "member_directory",
+    metadata,
+    Column("member_id", IdType, ForeignKey("members.id"), primary_key=True),
+    Column("listed", Boolean, nullable=False, default=False),
+    Column("hidden", Boolean, nullable=False, default=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "listed"),
+)
+
 identities = Table(
     "identities",
     metadata,
@@ -78,7 +91,8 @@ activities = Table(
     Column("target_owner_member_id", IdType, ForeignKey("members.id")),
     Column("properties", JSONType, nullable=False, default=dict),
     UniqueConstraint("platform", "source_id"),
-    Index(None, "actor_member_id", "kind"),
+    # with occurred_at: a profile's activity summary is read from the index alone (0009)
+    Index(None, "actor_member_id", "kind", "occurred_at"),
     # partial: most activities have no target owner, and every query names one (0008)
     Index(
         None,
@@ -330,6 +344,8 @@ helps = Table(
     Column("activity_id", IdType, nullable=False),
     UniqueConstraint("activity_id", "via"),
     Index(None, "helper_id", "at"),
+    # "Members helped" boards group by (helper, helped) without a sort (0009, bench/pages.py)
+    Index(None, "helper_id", "helped_id", "at"),
     Index(None, "helped_id"),
     Index(None, "at"),
 )
@@ -387,4 +403,214 @@ faq_feedback = Table(
     Column("at", UTCDateTime, nullable=False),
     Index(None, "entry_id"),
     Index(None, "member_id"),
+)
+
+# -- feature suggestions, polls and contests (docs/suggestions.md; migration 0012) -------------
+# Votes are member data: erasure anonymises them (the count stays) and detaches authors.
+
+# A feature suggestion and where it stands. ``community``: posted by a member (not staff), marked
+# on the roadmap. A merged duplicate points at the suggestion it was merged into.
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False, default=""),
+    Column("author_member_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("status_reason", Text, nullable=True),
+    Column("status_changed_at", UTCDateTime, nullable=True),
+    Column("community", Boolean, nullable=False, default=True),
+    Column("merged_into", IdType, ForeignKey("suggestions.id"), nullable=True),
+    Column("origin", String(32), nullable=False),
+    Column("source_id", String(255), nullable=True),
+    Column("channel_id", String(32), nullable=True),
+    Column("message_id", String(32), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(
+        "status IN ('open', 'planned', 'in_progress', 'done', 'declined')",
+        name="ck_suggestions_status",
+    ),
+    UniqueConstraint("origin", "source_id"),
+    Index(None, "status"),
+    Index(None, "created_at"),
+    Index(None, "author_member_id"),
+)
+
+# One vote per voter and suggestion, +1 or -1. ``voter`` is ``member:<id>`` for members, or the
+# source's own id for imported votes that name nobody (Stack Exchange dumps).
+suggestion_votes = Table(
+    "suggestion_votes",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("suggestion_id", IdType, ForeignKey("suggestions.id"), nullable=False),
+    Column("voter", String(255), nullable=False),
+    Column("member_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("value", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    CheckConstraint("value IN (-1, 1)", name="ck_suggestion_votes_value"),
+    UniqueConstraint("suggestion_id", "voter"),
+    Index(None, "member_id"),
+)
+
+# A poll: its options, when it closes (a job closes it, so it survives restarts), its result.
+polls = Table(
+    "polls",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("question", String(300), nullable=False),
+    Column("options", JSONType, nullable=False),
+    Column("anonymous", Boolean, nullable=False, default=False),
+    Column("created_by", String(200), nullable=False),
+    Column("creator_member_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closes_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("results", JSONType, nullable=True),
+    Column("channel_id", String(32), nullable=True),
+    Column("message_id", String(32), nullable=True),
+    Column("announced_at", UTCDateTime, nullable=True),
+    Index(None, "closed_at", "closes_at"),
+)
+
+poll_votes = Table(
+    "poll_votes",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("poll_id", IdType, ForeignKey("polls.id"), nullable=False),
+    Column("voter", String(255), nullable=False),
+    Column("member_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("option", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    UniqueConstraint("poll_id", "voter"),
+    Index(None, "member_id"),
+)
+
+# A time-boxed suggestion contest: suggestions posted in [starts_at, ends_at) take part; when it
+# closes, the top-voted win the playbook's prizes (``suggestions.contests``).
+contests = Table(
+    "contests",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("results", JSONType, nullable=True),
+    Index(None, "closed_at", "ends_at"),
+)
+
+# -- support tickets (actions/tickets.py, migration 0010). Member data: docs/architecture.md --
+
+# A support ticket: who opened it, its category and target, who holds it, and the times the
+# scheduled job needs (reminded, alerted, warned) so that it acts once, across restarts.
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("member_id", IdType, ForeignKey("members.id"), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("opened_on", String(32), nullable=False),
+    Column("channel_id", String(64), nullable=True),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("first_response_at", UTCDateTime, nullable=True),
+    Column("assignee_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("last_activity_at", UTCDateTime, nullable=False),
+    Column("reminded_at", UTCDateTime, nullable=True),
+    Column("alerted_at", UTCDateTime, nullable=True),
+    Column("warned_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("close_reason", String(16), nullable=True),
+    Column("rating", Integer, nullable=True),
+    Column("rated_at", UTCDateTime, nullable=True),
+    CheckConstraint("state IN ('open', 'closed')", name="ck_tickets_state"),
+    CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="ck_tickets_rating"),
+    UniqueConstraint("channel_id"),
+    Index(None, "member_id"),
+    Index(None, "state", "opened_at"),
+)
+
+# A ticket's transcript: every message, with its author (kept for the member and staff only).
+ticket_messages = Table(
+    "ticket_messages",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("ticket_id", IdType, ForeignKey("tickets.id"), nullable=False),
+    Column("author_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("author_name", String(200), nullable=False),
+    Column("staff", Boolean, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("source_id", String(64), nullable=True),
+    UniqueConstraint("ticket_id", "source_id"),
+    Index(None, "author_id"),
+)
+
+# -- moderation (actions/moderation.py, migration 0011). Member data: docs/architecture.md ----
+
+# A moderation case: an action taken about a member (warning, timeout, ban, unban) or a report
+# by another member. A case that ``strike``s counts towards the ladder until it expires or an
+# accepted appeal voids it. Timed actions end at ``ends_at``; the scheduled job lifts bans
+# whose time is up (``lifted_at``) and the bot applies the lift on Discord
+# (``lift_applied_at``), so both survive restarts.
+mod_cases = Table(
+    "mod_cases",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("member_id", IdType, ForeignKey("members.id"), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("severe", Boolean, nullable=False, default=False),
+    Column("strike", Boolean, nullable=False, default=False),
+    Column("voided", Boolean, nullable=False, default=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("moderator_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("reporter_id", IdType, ForeignKey("members.id"), nullable=True),
+    Column("platform", String(32), nullable=True),
+    Column("evidence", Text, nullable=True),
+    Column("ends_at", UTCDateTime, nullable=True),
+    Column("lifted_at", UTCDateTime, nullable=True),
+    Column("lift_applied_at", UTCDateTime, nullable=True),
+    CheckConstraint(
+        "action IN ('warning', 'timeout', 'temporary_ban', 'permanent_ban', 'report', 'unban')",
+        name="ck_mod_cases_action",
+    ),
+    Index(None, "member_id", "created_at"),
+    Index(None, "action", "ends_at"),
+)
+
+# An appeal of a case by its member, decided by moderators.
+mod_appeals = Table(
+    "mod_appeals",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("case_id", IdType, ForeignKey("mod_cases.id"), nullable=False),
+    Column("member_id", IdType, ForeignKey("members.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decision", Text, nullable=True),
+    CheckConstraint("state IN ('open', 'accepted', 'rejected')", name="ck_mod_appeals_state"),
+    Index(None, "case_id"),
+    Index(None, "member_id"),
+)
+
+# One-time account-link tokens (``/link github`` in Discord, docs/web.md) already used: a token
+# is signed and carries its own expiry, so only its random id is kept, until it expires.
+link_tokens = Table(
+    "link_tokens",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("used_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "expires_at"),
 )

@@ -33,11 +33,16 @@ from hearth.settings import Settings
 from hearth.store.db import check_ready, create_engine
 from hearth.web.api import api_router
 from hearth.web.auth import Viewer, allow
+from hearth.web.community import community_router
 from hearth.web.dashboard import dashboard_router
+from hearth.web.grants import grants_router
 from hearth.web.hooks import hooks_router
+from hearth.web.ideas import ideas_router
+from hearth.web.moderation import moderation_router
 from hearth.web.pages import make_templates, register_nav, render
 from hearth.web.signin import signin_router
 from hearth.web.staff import staff_router
+from hearth.web.support import support_router
 
 HERE = Path(__file__).parent
 
@@ -110,6 +115,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(dashboard_router(settings, engine, templates, figures))
     app.include_router(staff_router(settings, engine, templates))
     app.include_router(api_router(settings, engine, figures))
+    app.include_router(ideas_router(settings, engine, templates))
+    app.include_router(community_router(settings, engine, templates))
+    app.include_router(grants_router(settings, engine, templates))
+    app.include_router(support_router(settings, engine, templates))
+    app.include_router(moderation_router(settings, engine, templates))
 
     @app.exception_handler(HearthError)
     async def hearth_error(request: Request, exc: HearthError) -> Response:

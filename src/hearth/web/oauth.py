@@ -110,8 +110,11 @@ def _sign(secret: bytes, payload: bytes) -> str:
     return hmac.new(secret, b"oauth|" + payload, hashlib.sha256).hexdigest()
 
 
-def start(settings: Settings, key: str, redirect_uri: str, next_path: str) -> tuple[str, str]:
-    """The provider's authorization address and the signed flow cookie's value."""
+def start(
+    settings: Settings, key: str, redirect_uri: str, next_path: str, *, link: str | None = None
+) -> tuple[str, str]:
+    """The provider's authorization address and the signed flow cookie's value. ``link``: a
+    chat account-link token (``/link github``); the callback then links instead of signing in."""
     prov = provider(settings, key)
     state = generate_token(32)
     verifier = generate_token(64)
@@ -126,6 +129,8 @@ def start(settings: Settings, key: str, redirect_uri: str, next_path: str) -> tu
         code_challenge_method="S256",
     )
     flow = {"p": key, "s": state, "v": verifier, "n": next_path, "t": int(time.time())}
+    if link is not None:
+        flow["l"] = link
     payload = base64.urlsafe_b64encode(json.dumps(flow).encode())
     secret = settings.secret_key.get_secret_value().encode()
     return url, payload.decode() + "." + _sign(secret, payload)

@@ -25,6 +25,7 @@ from hearth.web.auth import (
     set_session_cookie,
     viewer_of,
 )
+from hearth.web.link import chat_link_finisher, chat_link_router
 from hearth.web.pages import render
 
 HOME = {Role.admin: "/staff/dashboard", Role.staff: "/staff/dashboard"}
@@ -39,6 +40,7 @@ def safe_next(path: str | None, fallback: str = "/") -> str:
 
 def signin_router(settings: Settings, engine: Engine, templates: Jinja2Templates) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    finish_chat_link = chat_link_finisher(settings, engine, templates)  # /link github (link.py)
 
     def login_page(
         request: Request, next_path: str, error: str | None = None, status: int = 200
@@ -125,6 +127,10 @@ def signin_router(settings: Settings, engine: Engine, templates: Jinja2Templates
         profile = await oauth.finish(
             settings, provider, str(request.url), callback_url(request, provider), flow
         )
+        if flow.get("l"):  # started by /link github in chat: link, do not sign in
+            response = await finish_chat_link(request, profile, flow)
+            response.delete_cookie(oauth.FLOW_COOKIE, path="/auth/")
+            return response
         viewer = await run_in_threadpool(viewer_of, request)
         account, linked = await run_in_threadpool(
             do_provider_sign_in, engine, profile, viewer.account
@@ -140,4 +146,5 @@ def signin_router(settings: Settings, engine: Engine, templates: Jinja2Templates
         response.delete_cookie(oauth.FLOW_COOKIE, path="/auth/")
         return response
 
+    router.include_router(chat_link_router(settings, engine, templates, callback_url))
     return router

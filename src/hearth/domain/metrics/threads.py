@@ -33,6 +33,7 @@ REPLY_KINDS = (
     "comment.posted",
     "issue.commented",
     "message.posted",
+    "ticket.replied",
 )
 RESOLUTION_KINDS = ("thread.solved", "answer.accepted", "issue.closed", "ticket.closed")
 

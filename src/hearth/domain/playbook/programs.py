@@ -7,10 +7,10 @@ typed now so that every number of a strategy document has a checked place in the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from hearth.domain.playbook.base import (
     Duration,
@@ -345,11 +345,146 @@ class LadderStep(PlaybookModel):
         return self
 
 
+AutomodAction = Literal["delete", "warning", "timeout"]
+
+
+class AutomodRule(PlaybookModel):
+    """An automatic moderation rule the bot applies to messages as they arrive."""
+
+    key: Key = Field(description="Stable identifier (named in the case it opens).")
+    type: Literal["spam", "banned_words", "banned_links"] = Field(
+        description="`spam`: more than `max_messages` within `per`; `banned_words`: a message "
+        "contains one of `words` (whole words, any case); `banned_links`: a link to one of "
+        "`domains` (or their subdomains)."
+    )
+    max_messages: PositiveInt | None = Field(
+        default=None, description="For `spam`: the most messages allowed within `per`."
+    )
+    per: Duration | None = Field(default=None, description="For `spam`: the time window.")
+    words: list[Text] = Field(default_factory=list, description="For `banned_words`.")
+    domains: list[Text] = Field(default_factory=list, description="For `banned_links`.")
+    actions: list[AutomodAction] = Field(
+        default_factory=lambda: list[AutomodAction](["delete"]),
+        min_length=1,
+        description="What the bot does: `delete` the message, give a `warning` (a case and a "
+        "strike), or a `timeout` of `duration`.",
+    )
+    duration: Duration | None = Field(default=None, description="For a `timeout`: how long.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AutomodRule:
+        if self.type == "spam" and (self.max_messages is None or self.per is None):
+            raise ValueError("a spam rule needs max_messages and per")
+        if self.type == "banned_words" and not self.words:
+            raise ValueError("a banned_words rule needs words")
+        if self.type == "banned_links" and not self.domains:
+            raise ValueError("a banned_links rule needs domains")
+        if ("timeout" in self.actions) != (self.duration is not None):
+            raise ValueError("a duration is expected exactly when the actions include timeout")
+        return self
+
+
 class Moderation(PlaybookModel):
     """The code of conduct's principles and its enforcement ladder."""
 
     principles: list[str] = Field(default_factory=list, description="Core principles.")
     ladder: list[LadderStep] = Field(default_factory=list, description="Enforcement, in order.")
+    strike_lasts: Duration | None = Field(
+        default=None,
+        description="How long a violation counts towards the ladder's next step; null: for ever.",
+    )
+    automod: list[AutomodRule] = Field(
+        default_factory=list, description="Automatic moderation rules for chat messages."
+    )
+
+
+# -- support tickets --------------------------------------------------------------------------
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ClockTime = Annotated[
+    str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), TypeLabel("time (HH:MM)")
+]
+
+
+class BusinessHours(PlaybookModel):
+    """When the support team works; targets with `business_hours: true` run only then."""
+
+    timezone: str = Field(default="UTC", description="An IANA time zone (`Europe/Berlin`).")
+    days: list[Weekday] = Field(
+        default_factory=lambda: list[Weekday](["mon", "tue", "wed", "thu", "fri"]),
+        min_length=1,
+        description="Working days.",
+    )
+    start: ClockTime = Field(default="09:00", description="A working day starts (local time).")
+    end: ClockTime = Field(default="17:00", description="A working day ends (local time).")
+    holidays: list[date] = Field(default_factory=list, description="Days off (YYYY-MM-DD).")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BusinessHours:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{self.timezone}' is not a known time zone") from None
+        if self.end <= self.start:
+            raise ValueError("the working day must end after it starts")
+        return self
+
+
+class TicketCategory(PlaybookModel):
+    """A kind of support ticket, with its response target."""
+
+    key: Key = Field(description="Stable identifier.")
+    name: Text = Field(description="Shown when a member opens a ticket.")
+    description: str | None = Field(default=None, description="What belongs here.")
+    first_response_within: Duration = Field(description="The first answer is due within.")
+    business_hours: bool = Field(
+        default=False,
+        description="Measure the target in the support section's `business_hours`.",
+    )
+
+
+class Support(PlaybookModel):
+    """Support tickets: categories and their response targets, reminders, inactivity."""
+
+    categories: list[TicketCategory] = Field(
+        min_length=1, description="Ticket categories, in the order members see them."
+    )
+    business_hours: BusinessHours | None = Field(
+        default=None, description="Working hours for targets measured in business hours."
+    )
+    channel: Text | None = Field(
+        default=None,
+        description="The chat channel tickets are opened under (each ticket is a private "
+        "thread of it); null: the channel `/ticket` is used in.",
+    )
+    staff_role: Text | None = Field(
+        default=None,
+        description="The chat role that answers tickets: mentioned on new tickets, reminders "
+        "and alerts (private threads are visible to the member and to roles that may manage "
+        "threads).",
+    )
+    remind_before: Duration = Field(
+        default=timedelta(minutes=30),
+        description="Staff are reminded this long before a first-response target is missed.",
+    )
+    inactive_after: Duration = Field(
+        default=timedelta(days=3),
+        description="A ticket with no message for this long is warned that it will close.",
+    )
+    close_after: Duration = Field(
+        default=timedelta(days=1),
+        description="A warned ticket still quiet this long after the warning is closed.",
+    )
+    help_forums: list[Text] = Field(
+        default_factory=list,
+        description="Forum channels whose posts are treated as tickets: the asker or staff "
+        "mark a post solved with `/solved`, which credits the helper (`thread.solved`).",
+    )
+
+    def category(self, key: str) -> TicketCategory | None:
+        return next((c for c in self.categories if c.key == key), None)
 
 
 # -- calendar, launch (the server section is in server.py) ----------------------------------
@@ -385,3 +520,60 @@ class LaunchStep(PlaybookModel):
         if self.to_day < self.from_day:
             raise ValueError("to_day is before from_day")
         return self
+
+
+# -- feature suggestions and contests (docs/suggestions.md) ---------------------------------
+
+
+class ContestPrize(PlaybookModel):
+    """What the suggestion at one place of a contest wins: points or an achievement."""
+
+    place: PositiveInt = Field(description="The place (1 = the top-voted suggestion).")
+    points: PositiveInt | None = Field(
+        default=None, description="Points given to the suggestion's author."
+    )
+    achievement: Key | None = Field(
+        default=None, description="An achievement awarded to the author (one of `achievements`)."
+    )
+
+    @model_validator(mode="after")
+    def _one_prize(self) -> ContestPrize:
+        if (self.points is None) == (self.achievement is None):
+            raise ValueError("expected either 'points' or 'achievement'")
+        return self
+
+
+class Contests(PlaybookModel):
+    """Time-boxed suggestion contests: the top-voted ideas posted within one win its prizes."""
+
+    duration: Duration = Field(
+        default=timedelta(days=30), description="How long a contest runs unless staff say."
+    )
+    min_score: int = Field(
+        default=1, description="The least score (up-votes minus down-votes) that can win."
+    )
+    prizes: list[ContestPrize] = Field(
+        default_factory=list, description="The prizes, by place; places not listed win nothing."
+    )
+
+    @model_validator(mode="after")
+    def _places(self) -> Contests:
+        places = [prize.place for prize in self.prizes]
+        if len(set(places)) != len(places):
+            raise ValueError("each place has at most one prize")
+        return self
+
+
+class Suggestions(PlaybookModel):
+    """Feature suggestions, their votes and the public roadmap."""
+
+    channel: Text | None = Field(
+        default=None,
+        description="The chat channel `/suggest` posts suggestions in (the ideas channel); "
+        "null: the channel the command is used in.",
+    )
+    announcement_channel: Text | None = Field(
+        default=None,
+        description="Where status changes are announced; null: the suggestions `channel`.",
+    )
+    contests: Contests | None = Field(default=None, description="Suggestion contests.")

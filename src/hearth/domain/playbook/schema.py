@@ -77,6 +77,8 @@ from hearth.domain.playbook.programs import (
     Mentorship,
     Moderation,
     Server,
+    Suggestions,
+    Support,
     Targets,
 )
 from hearth.domain.playbook.server import server_problems
@@ -122,10 +124,16 @@ class Playbook(PlaybookModel):
     moderation: Moderation | None = Field(
         default=None, description="Code of conduct and enforcement."
     )
+    support: Support | None = Field(
+        default=None, description="Support tickets: categories, response targets, reminders."
+    )
     calendar: list[CalendarItem] = Field(
         default_factory=list, description="Recurring content and events."
     )
     server: Server | None = Field(default=None, description="Chat server layout.")
+    suggestions: Suggestions | None = Field(
+        default=None, description="Feature suggestions, the roadmap and suggestion contests."
+    )
     launch_plan: list[LaunchStep] = Field(default_factory=list, description="Launch steps, by day.")
 
     def rule(self, key: str) -> Rule | None:
@@ -198,6 +206,15 @@ def reference_problems(playbook: Playbook) -> list[Problem]:
     _unique(playbook.calendar, ("calendar",), problems)
     if playbook.bounties:
         _unique(playbook.bounties.categories, ("bounties", "categories"), problems)
+    if playbook.support:
+        _unique(playbook.support.categories, ("support", "categories"), problems)
+        if playbook.support.business_hours is None:
+            for i, ticket_category in enumerate(playbook.support.categories):
+                if ticket_category.business_hours:
+                    where: Loc = ("support", "categories", i, "business_hours")
+                    problems.append(Problem(where, "no support.business_hours are defined"))
+    if playbook.moderation:
+        _unique(playbook.moderation.automod, ("moderation", "automod"), problems)
     if playbook.budget:
         _unique(playbook.budget.lines, ("budget", "lines"), problems)
     if playbook.targets.growth:
@@ -242,6 +259,11 @@ def reference_problems(playbook: Playbook) -> list[Problem]:
                 loc = ("server", "categories", i, "channels", j, "access")
                 problems += _refs(channel.access, tiers, "tier", loc)
         problems += [Problem(loc, message) for loc, message in server_problems(playbook.server)]
+    if playbook.suggestions and playbook.suggestions.contests:
+        for i, prize in enumerate(playbook.suggestions.contests.prizes):
+            if prize.achievement is not None and prize.achievement not in achievements:
+                loc = ("suggestions", "contests", "prizes", i, "achievement")
+                problems.append(Problem(loc, f"unknown achievement '{prize.achievement}'"))
     if uses_help and not playbook.helped:
         problems.append(
             Problem(("helped",), "help is counted or paid, but no 'helped' rules define it")
@@ -316,6 +338,8 @@ __all__ = [
     "RequirementBase",
     "Rule",
     "Server",
+    "Suggestions",
+    "Support",
     "Targets",
     "TenureRequirement",
     "Text",

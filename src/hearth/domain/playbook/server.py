@@ -248,6 +248,68 @@ class Thanks(PlaybookModel):
     )
 
 
+Repository = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"),
+    TypeLabel("repository (owner/name)"),
+]
+
+
+class RepositoryAnnouncements(PlaybookModel):
+    """Where one repository's merged pull requests and releases are announced (instead of the
+    defaults)."""
+
+    repository: Repository = Field(description="`owner/name` (any case).")
+    pr_merged: Text | None = Field(
+        default=None, description="Channel for its merged pull requests; null: not announced."
+    )
+    release: Text | None = Field(
+        default=None, description="Channel for its releases; null: not announced."
+    )
+
+
+class GitHubAnnouncements(PlaybookModel):
+    """Merged pull requests and published releases (``pr.merged``, ``release.published`` in the
+    ledger, from webhooks or imports) announced in chat as they arrive."""
+
+    pr_merged: Text | None = Field(
+        default=None,
+        description="Channel where merged pull requests are announced; null: not announced.",
+    )
+    release: Text | None = Field(
+        default=None,
+        description="Channel where published releases are announced; null: not announced.",
+    )
+    repositories: list[RepositoryAnnouncements] = Field(
+        default_factory=list,
+        description="Repositories announced elsewhere than the defaults above: a repository "
+        "listed here uses only its own channels.",
+    )
+
+    def channel_for(self, kind: str, repository: str | None) -> str | None:
+        """The channel announcing an activity of ``kind`` in ``repository``; None: none."""
+        wanted = (repository or "").lower()
+        chosen: GitHubAnnouncements | RepositoryAnnouncements = next(
+            (e for e in self.repositories if e.repository.lower() == wanted), self
+        )
+        if kind == "pr.merged":
+            return chosen.pr_merged
+        if kind == "release.published":
+            return chosen.release
+        return None
+
+    def channels(self) -> list[tuple[tuple[str | int, ...], str | None]]:
+        """Every channel named, with where (for validation)."""
+        named: list[tuple[tuple[str | int, ...], str | None]] = [
+            (("pr_merged",), self.pr_merged),
+            (("release",), self.release),
+        ]
+        for i, entry in enumerate(self.repositories):
+            named.append((("repositories", i, "pr_merged"), entry.pr_merged))
+            named.append((("repositories", i, "release"), entry.release))
+        return named
+
+
 class Server(PlaybookModel):
     """The community's chat server: layout, welcome flow, role menus and helper channels."""
 
@@ -270,6 +332,15 @@ class Server(PlaybookModel):
         "null: no announcements.",
     )
     thanks: Thanks = Field(default_factory=Thanks, description="Limits on `/thanks`.")
+    github_announcements: GitHubAnnouncements = Field(
+        default_factory=GitHubAnnouncements,
+        description="Where merged pull requests and releases are announced.",
+    )
+    mod_log_channel: Text | None = Field(
+        default=None,
+        description="Where the bot posts every moderation action (warnings, timeouts, bans, "
+        "reports, appeals); null: not posted.",
+    )
 
     def channel_names(self) -> set[str]:
         return {c.name for category in self.categories for c in category.channels}
@@ -319,4 +390,7 @@ def server_problems(server: Server) -> list[tuple[tuple[str | int, ...], str]]:
     for k, name in enumerate(server.help_channels):
         channel(name, ("server", "help_channels", k))
     channel(server.announcement_channel, ("server", "announcement_channel"))
+    for where, named in server.github_announcements.channels():
+        channel(named, ("server", "github_announcements", *where))
+    channel(server.mod_log_channel, ("server", "mod_log_channel"))
     return problems
