@@ -26,7 +26,7 @@ from hearth.actions.dashboard import ResultCache
 from hearth.actions.reads import access_ledger_counts, access_top_members
 from hearth.domain.roles import Role
 from hearth.errors import HearthError, NotAuthenticated
-from hearth.i18n import N_, negotiate, using_language
+from hearth.i18n import N_
 from hearth.jobs.deriver import Deriver
 from hearth.playbooks import load_playbook
 from hearth.settings import Settings
@@ -38,6 +38,7 @@ from hearth.web.dashboard import dashboard_router
 from hearth.web.grants import grants_router
 from hearth.web.hooks import hooks_router
 from hearth.web.ideas import ideas_router
+from hearth.web.language import LanguageMiddleware
 from hearth.web.moderation import moderation_router
 from hearth.web.pages import make_templates, register_nav, render
 from hearth.web.signin import signin_router
@@ -88,14 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-
-    @app.middleware("http")
-    async def language(request: Request, call_next: Any) -> Response:
-        """Pages and errors in the language the browser asks for (English when no catalog)."""
-        with using_language(negotiate(request.headers.get("accept-language"))):
-            response: Response = await call_next(request)
-        response.headers.setdefault("Vary", "Accept-Language")
-        return response
+    app.add_middleware(LanguageMiddleware)  # pages in the browser's language (web/language.py)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Live deliveries are derived (points, achievements, tiers) by a background job, poked
