@@ -252,3 +252,31 @@ def test_export_carries_points_achievements_and_tier(engine: Engine) -> None:
         ("rising_star", (T0 + timedelta(days=1)).isoformat()),  # 100 points in month one
     ]
     assert ada["tier"] == "core_team"
+
+
+def test_database_leaderboards_agree_with_the_fold(engine: Engine) -> None:
+    """access_leaderboard (SQL over the derived tables) ranks exactly as the pure fold does."""
+    from hearth.actions.standing import access_leaderboard
+    from hearth.domain.rules import Derivation
+    from hearth.store.derived import member_flags
+
+    wipe(engine)
+    records = ledger(random.Random(11), 300)
+    ingest(engine, records)
+    derive.do_catch_up(engine, PHOENIX)
+    now = max(r.occurred_at for r in records)
+    with engine.connect() as conn:
+        fold, collected = derive.fold_in_memory(conn, PHOENIX, member_flags(conn))
+    pure = Derivation(fold, now, collected)
+    compared = 0
+    for board in PHOENIX.leaderboards:
+        for window in board.windows:
+            stored = access_leaderboard(
+                engine, Caller.operator(), PHOENIX, board.key, window, now=now
+            )
+            expected = pure.leaderboard(board.key, window)
+            assert [(p.subject, p.value) for p in stored] == [
+                (p.subject, p.value) for p in expected
+            ], (board.key, window)
+            compared += len(stored)
+    assert compared > 0

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from hearth.actions.context import Caller, require_staff
 from hearth.actions.standing import standings_for_export
 from hearth.domain.playbook import Playbook
 from hearth.store import queries
+from hearth.store.tables import member_directory
 
 
 def access_member_export(
@@ -25,6 +26,10 @@ def access_member_export(
     require_staff(caller)
     with engine.connect() as conn:
         points, earned, tiers = standings_for_export(conn, playbook)
+        directory = {
+            row.member_id: "hidden" if row.hidden else "listed" if row.listed else "public"
+            for row in conn.execute(select(member_directory))
+        }
         start = playbook.points.starting_balance if playbook is not None else 0
         for summary in queries.iter_member_summaries(conn):
             member_id = summary["member_id"]
@@ -38,6 +43,7 @@ def access_member_export(
                 "points": points.get(member_id, start),
                 "achievements": earned.get(member_id, []),
                 "tier": tier.key if tier is not None else None,
+                "profile": directory.get(member_id, "public"),
                 "activity_counts": summary["activity_counts"],
                 "received_counts": summary["received_counts"],
             }

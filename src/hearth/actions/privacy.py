@@ -31,6 +31,7 @@ from hearth.store.tables import (
     faq_feedback,
     identities,
     identity_moves,
+    member_directory,
     members,
     sessions,
 )
@@ -115,6 +116,8 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
         workflows = forget_workflows(conn, member_id)
         # Points, achievements, help and tiers derived from the member's activity go too.
         derivation.forget_member(conn, member_id)
+        # Their choice of directory listing goes too.
+        conn.execute(delete(member_directory).where(member_directory.c.member_id == member_id))
         audit.record(
             conn,
             caller,

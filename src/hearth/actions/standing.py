@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, func, or_, select
 
 from hearth.actions.context import Caller
 from hearth.domain.playbook import Playbook
@@ -221,19 +221,6 @@ def standings_for_export(
     return points, earned, tiers
 
 
-def _excluded_members(conn: Connection, include_staff: bool, now: datetime) -> set[int]:
-    """Bots, erased and merged members, staff (unless the board includes them), and members
-    under a ban that lasts past ``now``."""
-    query = select(members.c.id).where(
-        (members.c.is_bot.is_(True))
-        | (members.c.erased_at.is_not(None))
-        | (members.c.merged_into.is_not(None))
-        | (members.c.is_staff.is_(True) if not include_staff else False)
-    )
-    banned = select(member_standing.c.member_id).where(member_standing.c.banned_until > now)
-    return {row.id for row in conn.execute(query)} | set(conn.scalars(banned))
-
-
 def access_leaderboard(
     engine: Engine,
     caller: Caller,
@@ -259,52 +246,72 @@ def access_leaderboard(
     now = now or datetime.now(UTC)
     first, last = window_days(window, now)
     measure = board.measure
+    size = size or board.size
+    eligible = _eligible_members(board.include_staff, now)
+    if isinstance(measure, PointsMeasure):
+        t = member_points_daily
+        total = func.sum(t.c.amount)
+        reached = func.max(t.c.last_at)
+        query = select(t.c.member_id, total, reached).where(
+            t.c.day <= last, t.c.member_id.in_(eligible)
+        )
+        if first is not None:
+            query = query.where(t.c.day >= first)
+        if measure.rules:
+            query = query.where(t.c.rule.in_(measure.rules))
+        query = query.group_by(t.c.member_id)
+    elif isinstance(measure, CountMeasure):
+        t = board_tallies
+        total = func.sum(t.c.value)
+        reached = func.max(t.c.last_at)
+        query = select(t.c.subject, total, reached).where(
+            t.c.board == board.key,
+            t.c.day <= last,
+            or_(t.c.member_id.is_(None), t.c.member_id.in_(eligible)),
+        )
+        if first is not None:
+            query = query.where(t.c.day >= first)
+        query = query.group_by(t.c.subject)
+    else:
+        assert isinstance(measure, HelpedMeasure)
+        h = helps
+        upper = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
+        inner = select(h.c.helper_id, h.c.helped_id, func.min(h.c.at).label("first_at")).where(
+            h.c.at < upper, h.c.helper_id.in_(eligible)
+        )
+        if first is not None:
+            inner = inner.where(h.c.at >= datetime(first.year, first.month, first.day, tzinfo=UTC))
+        if measure.via:
+            inner = inner.where(h.c.via.in_(measure.via))
+        pairs = inner.group_by(h.c.helper_id, h.c.helped_id).subquery()
+        total = func.count()  # type: ignore[assignment]
+        reached = func.max(pairs.c.first_at)
+        query = select(pairs.c.helper_id, total, reached).group_by(pairs.c.helper_id)
+    # The database ranks and cuts (a board reads a handful of rows, not every member); the
+    # final order, ties included, is domain.rules.rank's, over a margin of extra rows.
+    query = query.having(total > 0).order_by(total.desc(), reached.asc()).limit(size + 50)
     with engine.connect() as conn:
-        skip = _excluded_members(conn, board.include_staff, now)
-        if isinstance(measure, PointsMeasure):
-            t = member_points_daily
-            query = select(t.c.member_id, func.sum(t.c.amount), func.max(t.c.last_at)).where(
-                t.c.day <= last
-            )
-            if first is not None:
-                query = query.where(t.c.day >= first)
-            if measure.rules:
-                query = query.where(t.c.rule.in_(measure.rules))
-            rows = [
-                (f"m:{m}", int(v), at) for m, v, at in conn.execute(query.group_by(t.c.member_id))
-            ]
-        elif isinstance(measure, CountMeasure):
-            t = board_tallies
-            query = select(t.c.subject, func.sum(t.c.value), func.max(t.c.last_at)).where(
-                and_(t.c.board == board.key, t.c.day <= last)
-            )
-            if first is not None:
-                query = query.where(t.c.day >= first)
-            rows = [(s, int(v), at) for s, v, at in conn.execute(query.group_by(t.c.subject))]
-        else:
-            assert isinstance(measure, HelpedMeasure)
-            h = helps
-            upper = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
-            inner = select(h.c.helper_id, h.c.helped_id, func.min(h.c.at).label("first_at")).where(
-                h.c.at < upper
-            )
-            if first is not None:
-                inner = inner.where(
-                    h.c.at >= datetime(first.year, first.month, first.day, tzinfo=UTC)
-                )
-            if measure.via:
-                inner = inner.where(h.c.via.in_(measure.via))
-            pairs = inner.group_by(h.c.helper_id, h.c.helped_id).subquery()
-            query = select(pairs.c.helper_id, func.count(), func.max(pairs.c.first_at)).group_by(
-                pairs.c.helper_id
-            )
-            rows = [(f"m:{m}", int(v), at) for m, v, at in conn.execute(query)]
-    kept = [
-        (subject, value, _aware(at))
+        rows = conn.execute(query).all()
+    subjects = [
+        (subject if isinstance(subject, str) else f"m:{subject}", int(value), _aware(at))
         for subject, value, at in rows
-        if not (subject.startswith("m:") and int(subject[2:]) in skip)
     ]
-    return rank(kept, size or board.size)
+    return rank(subjects, size)
+
+
+def _eligible_members(include_staff: bool, now: datetime) -> Any:
+    """Members a leaderboard may show: not bots, erased or merged away, not staff unless the
+    board includes them, and not under a ban lasting past ``now``."""
+    banned = select(member_standing.c.member_id).where(member_standing.c.banned_until > now)
+    query = select(members.c.id).where(
+        members.c.is_bot.is_(False),
+        members.c.erased_at.is_(None),
+        members.c.merged_into.is_(None),
+        members.c.id.not_in(banned),
+    )
+    if not include_staff:
+        query = query.where(members.c.is_staff.is_(False))
+    return query
 
 
 def _aware(value: Any) -> datetime:
