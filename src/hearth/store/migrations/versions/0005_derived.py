@@ -53,7 +53,6 @@ def upgrade() -> None:
         sa.Column("breakdown", JSON, nullable=False),
         sa.Column("progress", JSON, nullable=False),
         sa.Column("evaluated_at", TS, nullable=True),
-        sa.Column("banned_until", TS, nullable=True),
         _member_fk("member_standing"),
         sa.PrimaryKeyConstraint("member_id", name="pk_member_standing"),
     )
