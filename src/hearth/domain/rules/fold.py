@@ -109,7 +109,14 @@ class Fold:
         self._keep_gains = needs_gains(self.tiers)
         self._tier_points = any(r.type == "points" for p in self.tiers for r in p.own)
         self._dirty: list[MemberState] = []
-        self._uses_days = any(r.type == "active_days" for p in self.tiers for r in p.own)
+        # What tier requirements read: only changes to these re-evaluate a member's tiers.
+        reqs = [r for p in self.tiers for r in p.own]
+        self._day_keys = frozenset(r.platform or "" for r in reqs if r.type == "active_days")
+        self._uses_days = bool(self._day_keys)
+        self._tier_tenure = any(r.type == "tenure" for r in reqs)
+        self._tier_counters = frozenset(r.counter for r in reqs if r.type == "count")
+        self._tier_helped = any(r.type == "helped" for r in reqs)
+        self._tier_awards = any(r.type == "achievement" for r in reqs)
         self._count_awards: dict[int, list[tuple[str, int]]] = {}
         for key, counter, at_least in self.c.count_awards:
             self._count_awards.setdefault(counter, []).append((key, at_least))
@@ -125,6 +132,11 @@ class Fold:
         "tiers",
         "_keep_gains",
         "_uses_days",
+        "_day_keys",
+        "_tier_tenure",
+        "_tier_counters",
+        "_tier_helped",
+        "_tier_awards",
         "_tier_points",
         "_dirty",
         "_count_awards",
@@ -187,22 +199,20 @@ class Fold:
                 joined_on[platform] = at
                 if ms.joined is None:
                     ms.joined = at
-                self._mark(ms)
+                if self._tier_tenure:
+                    self._mark(ms)
             if self._uses_days:
                 day = int(at // DAY)
                 days = ms.days
-                anywhere = days.get("")
-                if anywhere is None:
-                    anywhere = days[""] = {}
-                if day not in anywhere:
-                    anywhere[day] = True
-                    self._mark(ms)
-                there = days.get(platform)
-                if there is None:
-                    there = days[platform] = {}
-                if day not in there:
-                    there[day] = True
-                    self._mark(ms)
+                for day_key in ("", platform):
+                    if day_key not in self._day_keys:
+                        continue
+                    active = days.get(day_key)
+                    if active is None:
+                        active = days[day_key] = {}
+                    if day not in active:
+                        active[day] = True
+                        self._mark(ms)
         if owner is not None:
             ms_owner = members.get(owner)
             if ms_owner is None:
@@ -386,7 +396,8 @@ class Fold:
         if not manual and self._is_bot(member_id):
             return  # bots earn no achievements (staff can still award one by hand)
         ms.awarded.setdefault(key, at)
-        self._mark(ms)
+        if self._tier_awards:
+            self._mark(ms)
         self.changes.awards.append(Award(member_id, key, item, at, activity_id, manual))
         self.changes.members.add(member_id)
 
@@ -419,7 +430,8 @@ class Fold:
                 seen = counts.setdefault(index, set())
                 seen.add(item)
                 value = len(seen)
-        self._mark(ms)
+        if index in self._tier_counters:
+            self._mark(ms)
         for key, at_least in self._count_awards.get(index, ()):
             if value >= at_least and key not in ms.awarded:
                 self._award(member_id, ms, key, "", fact.at, fact.activity_id)
@@ -516,7 +528,8 @@ class Fold:
         for index, allowed in enumerate(self.c.via_filters):
             if allowed is None or via in allowed:
                 ms.helped.setdefault(index, {})[helped] = at
-        self._mark(ms)
+        if self._tier_helped:
+            self._mark(ms)
         for key, index, at_least in self.c.helped_awards:
             if key not in ms.awarded and len(ms.helped.get(index, ())) >= at_least:
                 self._award(helper, ms, key, "", at, fact.activity_id)
