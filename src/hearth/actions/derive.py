@@ -291,22 +291,23 @@ def _rebuild_in(
     collected.absorb(fold.drain())
     if on_progress is not None:
         on_progress(fed % DRAIN_EVERY)
-    store.clear_derived(conn)
-    store.insert_all(
-        conn,
-        member_standing,
-        (_standing_row(fold, m, ms) for m, ms in fold.members.items()),
-    )
-    if fold.tiers:
+    with store.indexes_built_after(conn):
+        store.clear_derived(conn)
         store.insert_all(
             conn,
-            member_tiers,
-            (row for m, ms in fold.members.items() for row in _tier_rows(m, ms)),
+            member_standing,
+            (_standing_row(fold, m, ms) for m, ms in fold.members.items()),
         )
-    store.insert_all(conn, member_points_daily, _daily_rows(collected.daily))
-    store.insert_all(conn, board_tallies, _tally_rows(collected.tallies))
-    store.insert_all(conn, awards, (_award_row(a) for a in collected.awards.values()))
-    store.insert_all(conn, helps, (_help_row(h) for h in collected.helps))
+        if fold.tiers:
+            store.insert_all(
+                conn,
+                member_tiers,
+                (row for m, ms in fold.members.items() for row in _tier_rows(m, ms)),
+            )
+        store.insert_all(conn, member_points_daily, _daily_rows(collected.daily))
+        store.insert_all(conn, board_tallies, _tally_rows(collected.tallies))
+        store.insert_all(conn, awards, (_award_row(a) for a in collected.awards.values()))
+        store.insert_all(conn, helps, (_help_row(h) for h in collected.helps))
     generation = (previous.generation + 1) if previous is not None else 1
     _save_state(
         conn,
