@@ -10,15 +10,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert
 
 from hearth.actions import audit
 from hearth.actions.context import Caller, require_staff
+from hearth.actions.members import live_member
 from hearth.domain.playbook import Playbook
 from hearth.domain.playbook.schema import ManualRequirement
 from hearth.errors import InputError, NotFound
 from hearth.i18n import _
-from hearth.store.tables import activities, members
+from hearth.store.tables import activities
 
 PLATFORM = "hearth"
 
@@ -36,19 +37,7 @@ def _record(
         raise InputError(_("Give a reason: it is shown to the member and kept in the audit log."))
     source_id = f"{kind}:{uuid.uuid4()}"
     with engine.begin() as conn:
-        member = conn.execute(
-            select(members.c.id, members.c.merged_into).where(
-                members.c.id == member_id, members.c.erased_at.is_(None)
-            )
-        ).first()
-        if member is None:
-            raise NotFound(_("No member {id}.").format(id=member_id))
-        if member.merged_into is not None:
-            raise NotFound(
-                _("Member {id} was merged into member {to}.").format(
-                    id=member_id, to=member.merged_into
-                )
-            )
+        live_member(conn, member_id)
         conn.execute(
             insert(activities).values(
                 platform=PLATFORM,

@@ -20,8 +20,16 @@ from hearth.i18n import _
 from hearth.store.tables import activities, identities, identity_moves, members
 
 
-def _live_member(conn: Connection, member_id: int) -> dict[str, Any]:
-    row = conn.execute(select(members).where(members.c.id == member_id)).mappings().first()
+def live_member(conn: Connection, member_id: int) -> dict[str, Any]:
+    """Member ``member_id`` as a dict; NotFound when there is none (or it was erased), Conflict
+    when it was merged into another (the message names that one)."""
+    row = (
+        conn.execute(
+            select(members).where(members.c.id == member_id, members.c.erased_at.is_(None))
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(_("There is no member {id}.").format(id=member_id))
     if row["merged_into"] is not None:
@@ -68,8 +76,8 @@ def do_merge(
     if source_id == target_id:
         raise Conflict(_("A member cannot be merged into itself."))
     with engine.begin() as conn:
-        source = _live_member(conn, source_id)
-        target = _live_member(conn, target_id)
+        source = live_member(conn, source_id)
+        target = live_member(conn, target_id)
         identity_ids = list(
             conn.scalars(select(identities.c.id).where(identities.c.member_id == source_id))
         )
@@ -116,7 +124,7 @@ def link_identity(
     row = conn.execute(select(identities.c.member_id).where(identities.c.id == identity_id)).first()
     if row is None:
         raise NotFound(_("There is no identity {id}.").format(id=identity_id))
-    _live_member(conn, member_id)
+    live_member(conn, member_id)
     if row.member_id == member_id:
         raise Conflict(_("That identity already belongs to this member."))
     _move_identities(conn, [identity_id], member_id)
@@ -197,7 +205,7 @@ def do_flag(
     if not values:
         return
     with engine.begin() as conn:
-        before = _live_member(conn, member_id)
+        before = live_member(conn, member_id)
         conn.execute(update(members).where(members.c.id == member_id).values(values))
         derivation.invalidate(conn)  # who did what changed: derive again
         audit.record(

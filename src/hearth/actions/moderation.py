@@ -24,11 +24,12 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from hearth.actions import audit
 from hearth.actions.context import Caller
 from hearth.actions.derive import do_catch_up
+from hearth.actions.members import live_member
 from hearth.domain.moderation import ACTIONS
 from hearth.domain.playbook import Playbook
 from hearth.errors import Conflict, InputError, NotFound, PermissionDenied
 from hearth.i18n import _
-from hearth.store.tables import activities, members, mod_appeals, mod_cases
+from hearth.store.tables import activities, mod_appeals, mod_cases
 
 PLATFORM = "hearth"
 MAX_REASON = 1000
@@ -73,14 +74,6 @@ def _record(
             properties=properties,
         )
     )
-
-
-def _live_member(conn: Connection, member_id: int) -> None:
-    row = conn.execute(
-        select(members.c.id).where(members.c.id == member_id, members.c.erased_at.is_(None))
-    ).first()
-    if row is None:
-        raise NotFound(_("There is no member {id}.").format(id=member_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +121,7 @@ def check_take_action(
     if caller.member_id == member_id:
         raise InputError(_("Moderators do not act on themselves."))
     with engine.begin() as conn:
-        _live_member(conn, member_id)
+        live_member(conn, member_id)
         if action in BAN_KINDS and _active_bans(conn, member_id, at):
             raise Conflict(_("Member {id} is already banned.").format(id=member_id))
         case_id = conn.execute(
@@ -295,7 +288,7 @@ def check_report(
     reason = _reason(reason)
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
-        _live_member(conn, member_id)
+        live_member(conn, member_id)
         case_id = conn.execute(
             insert(mod_cases)
             .values(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, or_, select
 
 from hearth.actions.context import Caller
+from hearth.actions.members import live_member
 from hearth.domain.playbook import Playbook
 from hearth.domain.playbook.schema import CountMeasure, HelpedMeasure, PointsMeasure
 from hearth.domain.rules import Place, TierPlan, rank, to_seconds, window_days
@@ -141,19 +142,7 @@ def access_member_standing(
     """A member's points by rule, achievements with dates, tier and progress."""
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
-        member = conn.execute(
-            select(members.c.id, members.c.display_name, members.c.merged_into).where(
-                members.c.id == member_id, members.c.erased_at.is_(None)
-            )
-        ).first()
-        if member is None:
-            raise NotFound(_("No member {id}.").format(id=member_id))
-        if member.merged_into is not None:
-            raise NotFound(
-                _("Member {id} was merged into member {to}.").format(
-                    id=member_id, to=member.merged_into
-                )
-            )
+        member = live_member(conn, member_id)
         standing = conn.execute(
             select(member_standing).where(member_standing.c.member_id == member_id)
         ).first()
@@ -178,7 +167,7 @@ def access_member_standing(
     tier = tiers_at(list(tier_rows), tier_plans(playbook), now).get(member_id)
     return MemberStanding(
         member_id=member_id,
-        display_name=member.display_name,
+        display_name=member["display_name"],
         points=int(standing.points) if standing is not None else playbook.points.starting_balance,
         breakdown=breakdown,
         awards=[
