@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -39,3 +40,12 @@ def sign_in(base_url: str, username: str, password: str = PASSWORD) -> Iterator[
         assert response.status_code == 303, response.text
         assert "hearth_session" in client.cookies
         yield client
+
+
+def browser_sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign ``username`` in through the real form in a Playwright ``page``."""
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state()

@@ -80,3 +80,23 @@ def browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def context(browser: Any, live_server: str) -> Iterator[Any]:
+    """A browser context that lets no request leave the test server on loopback (and fails the
+    test, listing them, if a page tried)."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(live_server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    yield context
+    context.close()
+    assert outside == [], f"requests left loopback: {outside}"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from hearth.actions.ingest import ingest
 from hearth.connectors.demo.generator import generate
-from tests.web.accounts import PASSWORD, make_account
+from tests.web.accounts import browser_sign_in, make_account
 
 CANVAS_HAS_INK = """(canvas) => {
   const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
@@ -18,32 +16,6 @@ CANVAS_HAS_INK = """(canvas) => {
   for (let i = 3; i < data.length; i += 4) { if (data[i] !== 0) { ink++; } }
   return ink;
 }"""
-
-
-@pytest.fixture
-def context(browser: Any, live_server: str) -> Iterator[Any]:
-    """A browser context that lets no request leave the test server on loopback."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith(live_server):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    yield context
-    context.close()
-    assert outside == [], f"requests left loopback: {outside}"
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("form.stack button[type=submit]")
 
 
 def test_staff_sees_the_dashboard_with_its_charts_drawn(
@@ -55,7 +27,7 @@ def test_staff_sees_the_dashboard_with_its_charts_drawn(
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.on("pageerror", lambda error: failed.append(str(error)))
-    sign_in(page, live_server, "sam")
+    browser_sign_in(page, live_server, "sam")
     page.wait_for_url("**/staff/dashboard")
     page.goto(live_server + "/staff/dashboard?period=all")
     assert page.title() == "Dashboard · Hearth"
@@ -92,7 +64,7 @@ def test_a_member_cannot_open_staff_pages_and_anonymous_must_sign_in(
     assert page.url.startswith(live_server + "/login?next=/staff/dashboard")
     response = page.goto(live_server + "/staff/identities")
     assert response.status == 200 and "/login" in page.url
-    sign_in(page, live_server, "mem")
+    browser_sign_in(page, live_server, "mem")
     page.wait_for_url("**/account")
     response = page.goto(live_server + "/staff/dashboard")
     assert response.status == 403

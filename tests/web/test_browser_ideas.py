@@ -3,49 +3,20 @@ roadmap shows it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from hearth.actions.context import Caller
 from hearth.actions.ideas import access_suggestion, check_post_suggestion, resolve_member
 from hearth.domain.activity import IdentityRef
-from tests.web.accounts import PASSWORD, make_account
+from tests.web.accounts import browser_sign_in, make_account
 
 FORGE_STATUS = """async ([path, token]) => {
   const body = new URLSearchParams({csrf_token: token, status: 'planned'});
   const response = await fetch(path, {method: 'POST', body});
   return response.status;
 }"""
-
-
-@pytest.fixture
-def context(browser: Any, live_server: str) -> Iterator[Any]:
-    """A browser context that lets no request leave the test server on loopback."""
-    context = browser.new_context(viewport={"width": 1000, "height": 800})
-    outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith(live_server):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    yield context
-    context.close()
-    assert outside == [], f"requests left loopback: {outside}"
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_a_member_cannot_change_a_status(engine: Engine, live_server: str, context: Any) -> None:
@@ -56,7 +27,7 @@ def test_a_member_cannot_change_a_status(engine: Engine, live_server: str, conte
     make_account(engine, "sam", "staff")
     idea = check_post_suggestion(engine, Caller(name="ann", member_id=ann), "Dark mode")
     page = context.new_page()
-    sign_in(page, live_server, "mem")
+    browser_sign_in(page, live_server, "mem")
     page.goto(f"{live_server}/ideas/{idea.id}")
     # the member votes with the button
     page.click("form.vote button[value='1']")
@@ -73,7 +44,7 @@ def test_a_member_cannot_change_a_status(engine: Engine, live_server: str, conte
     page.context.clear_cookies()
 
     # staff change it in the same browser; the roadmap shows it with its votes
-    sign_in(page, live_server, "sam")
+    browser_sign_in(page, live_server, "sam")
     page.goto(f"{live_server}/ideas/{idea.id}")
     page.select_option("#new-status", "planned")
     page.click("#status-form button[type=submit]")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from hearth.actions.context import Caller
@@ -13,21 +11,7 @@ from hearth.actions.people import do_member_for
 from hearth.actions.tickets import check_open_ticket, do_add_message
 from hearth.domain.activity import IdentityRef
 from hearth.playbooks.loader import load_playbook
-from tests.web.accounts import make_account
-from tests.web.test_browser import sign_in
-
-
-@pytest.fixture
-def context(browser: Any, live_server: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(live_server) else route.abort()
-        ),
-    )
-    yield context
-    context.close()
+from tests.web.accounts import browser_sign_in, make_account
 
 
 def test_members_see_their_own_tickets_and_staff_the_queue(
@@ -48,7 +32,7 @@ def test_members_see_their_own_tickets_and_staff_the_queue(
     make_account(engine, "sam", "staff", sam)
 
     page = context.new_page()
-    sign_in(page, live_server, "alice")
+    browser_sign_in(page, live_server, "alice")
     page.wait_for_load_state()
     page.goto(live_server + "/tickets")
     rows = page.locator("table.tickets tbody tr")
@@ -76,7 +60,7 @@ def test_members_see_their_own_tickets_and_staff_the_queue(
 
     staff = context.browser.new_context()
     staff_page = staff.new_page()
-    sign_in(staff_page, live_server, "sam")
+    browser_sign_in(staff_page, live_server, "sam")
     staff_page.wait_for_load_state()
     staff_page.goto(live_server + "/staff/tickets")
     queue = staff_page.locator("table.tickets tbody").inner_text()
