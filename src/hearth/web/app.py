@@ -41,6 +41,7 @@ from hearth.web.ideas import ideas_router
 from hearth.web.language import LanguageMiddleware
 from hearth.web.moderation import moderation_router
 from hearth.web.pages import make_templates, register_nav, render
+from hearth.web.playbook_page import playbook_router
 from hearth.web.signin import signin_router
 from hearth.web.staff import staff_router
 from hearth.web.support import support_router
@@ -114,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(grants_router(settings, engine, templates))
     app.include_router(support_router(settings, engine, templates))
     app.include_router(moderation_router(settings, engine, templates))
+    app.include_router(playbook_router(settings, templates))
 
     @app.exception_handler(HearthError)
     async def hearth_error(request: Request, exc: HearthError) -> Response:
