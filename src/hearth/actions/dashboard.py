@@ -15,7 +15,9 @@ each web process (a bounded LRU); nothing depends on it but speed.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -53,6 +55,12 @@ def period_bounds(key: str, now: datetime | None = None) -> tuple[datetime | Non
     return (until - timedelta(days=days) if days else None), until
 
 
+log = logging.getLogger(__name__)
+STALE_FOR = 600.0
+"""Seconds for which figures of an older ledger version may be shown while new ones are
+computed (marked as such on the page)."""
+
+
 class ResultCache:
     """A bounded LRU of computed results; one computation per missing key at a time."""
 
@@ -61,6 +69,9 @@ class ResultCache:
         self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[tuple[Any, ...], threading.Lock] = {}
+        # Per family (a key without its data version): the latest key, value and when computed.
+        self._latest: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any, float]] = {}
+        self._refreshing: set[tuple[Any, ...]] = set()
         self.hits = 0
         self.misses = 0
 
@@ -81,12 +92,53 @@ class ResultCache:
             finally:
                 with self._lock:
                     self._computing.pop(key, None)
-            with self._lock:
-                self.misses += 1
-                self._items[key] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+            self._store(key, value)
         return value
+
+    def _store(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self.misses += 1
+            self._items[key] = value
+            self._latest[key[:-1]] = (key, value, time.monotonic())
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def get_or_stale(
+        self, key: tuple[Any, ...], compute: Callable[[], Any], max_age: float
+    ) -> tuple[Any, bool]:
+        """``(value, stale)``: the value for ``key``; or, while it is being computed in the
+        background, the latest value of the same family (``key`` without its last element, the
+        data version) if it was computed less than ``max_age`` seconds ago. Under live traffic
+        the version changes every few seconds: readers then get figures a little behind, marked
+        stale, instead of each waiting for a recomputation."""
+        family = key[:-1]
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key], False
+            latest = self._latest.get(family)
+            usable = latest is not None and time.monotonic() - latest[2] < max_age
+            if usable and family not in self._refreshing:
+                self._refreshing.add(family)
+                threading.Thread(
+                    target=self._refresh, args=(key, family, compute), daemon=True
+                ).start()
+        if usable:
+            assert latest is not None
+            return latest[1], True
+        return self.get(key, compute), False
+
+    def _refresh(
+        self, key: tuple[Any, ...], family: tuple[Any, ...], compute: Callable[[], Any]
+    ) -> None:
+        try:
+            self.get(key, compute)
+        except Exception:
+            log.exception("refreshing cached figures failed")
+        finally:
+            with self._lock:
+                self._refreshing.discard(family)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +155,20 @@ def access_dashboard(
     goals: Iterable[PlatformGoal] = (),
     *,
     now: datetime | None = None,
+    allow_stale: bool = False,
 ) -> dict[str, Any]:
-    """The health report and the platform goals for ``query``, from the cache when current."""
+    """The health report and the platform goals for ``query``, from the cache when current.
+
+    With ``allow_stale`` (the staff page), while figures for new activity are computed in the
+    background, the previous figures come back at once with ``stale: True``; without it (the
+    API), the caller waits for current figures.
+    """
     require_staff(caller)
     since, until = period_bounds(query.period, now)
     goal_list = tuple(goals)
     with engine.connect() as conn:
         version = dq.ledger_version(conn)
-    key = (query.period, query.platform, until, version, tuple(g.key for g in goal_list))
+    key = (query.period, query.platform, until, tuple(g.key for g in goal_list), version)
 
     def compute() -> dict[str, Any]:
         report = access_metrics(engine, caller, since=since, until=until, platform=query.platform)
@@ -121,8 +179,11 @@ def access_dashboard(
             "version": list(version),
         }
 
-    result: dict[str, Any] = cache.get(key, compute)
-    return result
+    if not allow_stale:
+        result: dict[str, Any] = cache.get(key, compute)
+        return result
+    result, stale = cache.get_or_stale(key, compute, STALE_FOR)
+    return {**result, "stale": True} if stale else result
 
 
 def _bucket(moment: date, unit: str) -> tuple[int, int]:

@@ -92,9 +92,18 @@ def dashboard_router(
         if platform is not None and platform not in PLATFORMS:
             raise InputError(_("Unknown platform '{p}'.").format(p=platform))
         query = DashboardQuery(period=period, platform=platform)
-        data = access_dashboard(engine, viewer_of(request).caller, cache, query, goals())
+        data = access_dashboard(
+            engine, viewer_of(request).caller, cache, query, goals(), allow_stale=True
+        )
+        html = panels_html(data, query)
+        if data.get("stale"):
+            notice = _(
+                "These figures are from a little earlier: new activity is being counted. "
+                "Reload in a minute for the latest."
+            )
+            html = Markup('<p class="notice" role="status">{}</p>').format(notice) + html
         return {
-            "panels_html": panels_html(data, query),
+            "panels_html": html,
             "period": period,
             "platform": platform or "",
             "periods": {key: _(label) for key, label in PERIOD_LABELS.items()},
