@@ -122,3 +122,27 @@ def test_bad_score_exits_2_with_a_message(db: str) -> None:
     )  # fmt: skip
     assert proc.returncode == 2
     assert "The score must be a whole number from 0 to 10, not 'eleven'." in proc.stderr
+
+
+def test_metrics_json_and_table_show_ticket_satisfaction(db: str) -> None:
+    from hearth.actions.context import Caller
+    from hearth.actions.people import do_member_for
+    from hearth.actions.tickets import check_open_ticket, check_rate_ticket, do_close_ticket
+    from hearth.domain.activity import IdentityRef
+    from hearth.playbooks.loader import load_playbook
+    from hearth.store.db import create_engine
+
+    engine = create_engine(db)
+    try:
+        member = do_member_for(engine, IdentityRef("discord", "7", handle="cy"))
+        cy = Caller("cy", member_id=member)
+        at = datetime(2024, 2, 5, 9, tzinfo=UTC)
+        opened = check_open_ticket(engine, cy, load_playbook("phoenix"), "bug", "Hi", at=at)
+        do_close_ticket(engine, cy, opened.id, "solved", at=at.replace(hour=10))
+        check_rate_ticket(engine, cy, opened.id, 4)
+    finally:
+        engine.dispose()
+    args = ["--db", db, "metrics", "--since", "2024-01-01", "--until", "2024-03-01"]
+    report = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    assert report["satisfaction"] == {"average": 4.0, "ratings": 1}
+    assert "Ticket satisfaction: 4.0 of 5 (1 ratings)." in runner.invoke(app, args).output

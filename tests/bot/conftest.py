@@ -157,6 +157,39 @@ def make_thread(
     return thread
 
 
+# Archived threads by parent channel: Discord lists them (``/threads/archived/public``), the
+# gateway's cache does not hold them.
+archived: dict[int, list[dict[str, Any]]] = {}
+
+
+def archive_thread(thread: discord.Thread, *, at: datetime | None = None) -> None:
+    """``thread`` is archived (at ``at``, now by default): the gateway says so (the client drops
+    it from its cache) and the archived-threads endpoint lists it from then on."""
+    at = at or datetime.now(UTC)
+    stored = backend._cur_config.messages.get(thread.id, [])
+    data: dict[str, Any] = {
+        "id": thread.id,
+        "guild_id": thread.guild.id,
+        "parent_id": thread.parent_id,
+        "owner_id": thread.owner_id,
+        "name": thread.name,
+        "type": thread.type.value,
+        "last_message_id": max((int(m["id"]) for m in stored), default=None),
+        "rate_limit_per_user": 0,
+        "message_count": len(stored),
+        "member_count": 1,
+        "thread_metadata": {
+            "archived": True,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": at.isoformat(),
+            "locked": False,
+        },
+        "applied_tags": [],
+    }
+    state().parse_thread_update(data)
+    archived.setdefault(thread.parent_id, []).append(data)
+
+
 # -- messages, edits, reactions ---------------------------------------------------------------
 
 
@@ -241,6 +274,38 @@ async def _record_response(
     payload = kwargs.get("params").payload if kwargs.get("params") is not None else {}
     responses.append({"interaction_id": interaction_id, **(payload or {})})
     return {"interaction": {"id": str(interaction_id), "type": 3}, "resource": None}
+
+
+async def _record_followup(
+    self: Any, webhook_id: int, token: str, *, payload: dict[str, Any] | None = None, **kw: Any
+) -> dict[str, Any]:
+    """A follow-up of a deferred command, recorded like a response (type 4, its data)."""
+    data = dict(payload or {})
+    responses.append({"interaction_id": webhook_id, "type": 4, "followup": True, "data": data})
+    bot_user = state().user
+    return {
+        "id": str(snowflake()),
+        "type": 0,
+        "channel_id": str(webhook_id),
+        "content": data.get("content") or "",
+        "author": {
+            "id": str(bot_user.id),
+            "username": bot_user.name,
+            "discriminator": "0000",
+            "avatar": None,
+            "bot": True,
+        },
+        "attachments": [],
+        "embeds": data.get("embeds") or [],
+        "mentions": [],
+        "mention_roles": [],
+        "mention_everyone": False,
+        "pinned": False,
+        "tts": False,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "edited_timestamp": None,
+        "flags": data.get("flags", 0),
+    }
 
 
 async def interact(
@@ -407,8 +472,20 @@ def _patch_http(http: Any) -> None:
         state().parse_guild_role_update({"guild_id": guild_id, "role": role})
         return role
 
+    async def get_public_archived_threads(
+        channel_id: int, before: str | None = None, limit: int = 50
+    ) -> dict[str, Any]:
+        def archived_at(data: dict[str, Any]) -> datetime:
+            return datetime.fromisoformat(data["thread_metadata"]["archive_timestamp"])
+
+        found = sorted(archived.get(channel_id, []), key=archived_at, reverse=True)
+        if before is not None:
+            found = [t for t in found if archived_at(t) < datetime.fromisoformat(before)]
+        return {"threads": found[:limit], "members": [], "has_more": len(found) > limit}
+
     for function in (
         logs_from,
+        get_public_archived_threads,
         create_channel,
         edit_channel,
         edit_channel_permissions,
@@ -428,7 +505,9 @@ async def make_bot(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
     """Builds the bot on ``engine`` with the given playbook and cogs, under dpytest: one guild
     with the members ``alice`` and ``bob`` and the playbook's channels when ``layout`` is set."""
     monkeypatch.setattr(AsyncWebhookAdapter, "create_interaction_response", _record_response)
+    monkeypatch.setattr(AsyncWebhookAdapter, "execute_webhook", _record_followup)
     responses.clear()
+    archived.clear()
     bots: list[HearthBot] = []
 
     async def factory(

@@ -141,3 +141,87 @@ async def test_restart_catches_up_without_duplicates(make_bot: BotFactory, engin
     totals = await cog.catch_up(guild())
     assert totals["imported"] == 0 and totals["duplicates"] >= 1  # the overlap, read again
     assert len(ledger(engine)) == 6
+
+
+async def test_catch_up_reads_threads_archived_while_away(
+    make_bot: BotFactory, engine: Engine
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.bot.conftest import archive_thread, settle
+
+    bot = await make_bot(cogs=INGEST, discord_catchup_days=1)
+    general = guild().text_channels[0]
+    forum = make_channel(guild(), "help-forum", discord.ChannelType.forum)
+    alice, bob = member("alice"), member("bob")
+    now = datetime.now(UTC)
+    # Long ago (outside the catch-up window): a forum post archived three days back.
+    old = make_thread(forum, bob, "Old question")
+    await post(old, bob, "Old?", message_id=old.id, dispatch=False)
+    archive_thread(old, at=now - timedelta(days=3))
+    # Seen live: a message, and a thread in #general with its first reply.
+    await post(general, alice, "seen live", at=now - timedelta(minutes=10))
+    talk = make_thread(general, alice, "Release planning")
+    await post(talk, alice, "Shall we release on Friday?", at=now - timedelta(minutes=9))
+
+    # The bot is down: a reply in that thread and a whole forum post, both archived since.
+    await post(talk, bob, "Friday works.", at=now - timedelta(minutes=6), dispatch=False)
+    archive_thread(talk, at=now - timedelta(minutes=5))
+    question = make_thread(forum, alice, "Missed question")
+    await post(question, alice, "Anyone?", message_id=question.id, dispatch=False)
+    await post(question, bob, "Here!", dispatch=False)
+    archive_thread(question, at=now - timedelta(minutes=1))
+    assert guild().get_thread(question.id) is None  # no longer in the gateway's cache
+    assert len(ledger(engine)) == 2
+
+    bot.dispatch("ready")  # back: catch up
+    await settle()
+    rows = ledger(engine)
+    assert [(r["kind"], r["actor"], r["target_id"]) for r in rows] == [
+        ("message.posted", "alice", str(general.id)),
+        ("thread.replied", "alice", str(talk.id)),
+        ("thread.replied", "bob", str(talk.id)),
+        ("thread.started", "alice", str(question.id)),
+        ("thread.replied", "bob", str(question.id)),
+    ]
+    assert rows[3]["properties"]["channel"] == "help-forum"
+    assert rows[4]["target_owner_member_id"] == rows[3]["actor_member_id"]
+    assert str(old.id) not in {r["target_id"] for r in rows}  # archived before the window
+
+    # Again: nothing doubles, and the archived threads whose last message is stored are not
+    # even read again.
+    totals = await bot.get_cog("ingest").catch_up(guild())
+    assert totals["imported"] == 0
+    assert totals["archived_threads"] == 0
+    assert len(ledger(engine)) == 5
+
+
+async def test_first_catch_up_reads_archived_threads_within_the_window(
+    make_bot: BotFactory, engine: Engine
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.bot.conftest import archive_thread
+
+    bot = await make_bot(cogs=INGEST, discord_catchup_days=2)
+    forum = make_channel(guild(), "help-forum", discord.ChannelType.forum)
+    general = guild().text_channels[0]
+    alice, bob = member("alice"), member("bob")
+    now = datetime.now(UTC)
+    recent = make_thread(forum, alice, "Within the window", thread_id=None)
+    await post(recent, alice, "Q", message_id=recent.id, dispatch=False)
+    await post(recent, bob, "A", at=now - timedelta(days=1), dispatch=False)
+    archive_thread(recent, at=now - timedelta(hours=20))
+    side = make_thread(general, bob, "A side thread")
+    await post(side, bob, "in a thread of #general", at=now - timedelta(hours=30), dispatch=False)
+    archive_thread(side, at=now - timedelta(hours=29))
+    old = make_thread(forum, bob, "Before the window")
+    await post(old, bob, "old", at=now - timedelta(days=5), dispatch=False)
+    archive_thread(old, at=now - timedelta(days=4))
+
+    totals = await bot.get_cog("ingest").catch_up(guild())  # nothing stored: a first start
+    assert totals["archived_threads"] == 2
+    rows = ledger(engine)
+    assert sorted(r["target_id"] for r in rows) == sorted(
+        [str(recent.id), str(recent.id), str(side.id)]
+    )

@@ -217,3 +217,38 @@ async def test_reports_are_private_and_appeals_reach_the_moderators(
         bot, bob, general(), command("appeal", opt("case", 1, 4), opt("reason", "?")), kind=2
     )
     assert "no case 1 of yours" in other[-1]["data"]["content"]
+
+
+async def test_the_members_dm_is_in_the_members_language(
+    make_bot: BotFactory, engine: Engine
+) -> None:
+    bot, alice, bob = await mod_bot(make_bot)
+
+    async def warn(reason: str) -> str:
+        await interact(
+            bot,
+            bob,
+            general(),
+            command("warn", opt("member", str(alice.id), 6), opt("reason", reason), member=alice),
+            kind=2,
+            locale="fr",  # the moderator reads French
+        )
+        dms = [m for m in sent() if isinstance(m.channel, discord.DMChannel)]
+        assert len(dms) == 1
+        return dms[0].content
+
+    # Nothing known of alice: the server's language (English here), not the moderator's.
+    assert (await warn("Insults")).startswith("You received a warning in")
+    guild().preferred_locale = discord.Locale.german
+    assert (await warn("Spam")).startswith("Du hast auf")  # the server's: German
+    # Once alice has used the bot herself, her own language.
+    await interact(
+        bot,
+        alice,
+        general(),
+        command("appeal", opt("case", 1, 4), opt("reason", "Sorry")),
+        kind=2,
+        locale="es-ES",
+    )
+    sent()
+    assert (await warn("Flood")).startswith("Recibiste una advertencia en")

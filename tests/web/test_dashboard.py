@@ -37,6 +37,7 @@ def test_dashboard_page_and_partial(engine: Engine, live_server: str) -> None:
         for text in (
             "Community health",
             "Time to first response (median)",
+            "Ticket satisfaction (1-5)",
             "Platforms against their goals",
             "Onboarding funnel",
             "Popular topics",

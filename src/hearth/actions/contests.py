@@ -7,6 +7,8 @@ the prizes are then given through the staff-decision actions (``actions/grants.p
 ``points.granted`` or ``achievement.awarded``), so the rules engine folds them like any grant.
 Closing is a conditional update: a contest is closed, and its prizes given, once.
 :func:`do_close_due_contests` closes every contest whose end has passed (the workflow job).
+The bot announces each closed contest's results once (:func:`access_unannounced_contests`,
+:func:`do_mark_contest_announced`: ``contests.announced_at``, kept across restarts).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from hearth.domain.playbook import Playbook
 from hearth.domain.playbook.programs import Contests
 from hearth.errors import Conflict, InputError, NotFound
 from hearth.i18n import _
-from hearth.store.tables import contests, suggestions
+from hearth.store.tables import contests, members, suggestions
 
 JOB = Caller(name="job:contests", is_staff=True)
 
@@ -254,3 +256,86 @@ def access_contests(engine: Engine, caller: Caller, *, limit: int = 50) -> list[
             .limit(limit)
         ).all()
     return [_contest(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Winner:
+    """A winning suggestion, its author and the prize, as the announcement names them."""
+
+    place: int
+    suggestion_id: int
+    title: str
+    member_id: int | None
+    member_name: str | None
+    score: int
+    points: int | None
+    achievement: str | None
+    achievement_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """A closed contest's results, to announce."""
+
+    id: int
+    title: str
+    closed_at: datetime
+    winners: list[Winner]
+
+
+def access_unannounced_contests(engine: Engine, playbook: Playbook) -> list[Results]:
+    """Closed contests whose results the bot has not announced yet, the earliest first."""
+    names = {a.key: a.name for a in playbook.achievements}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(contests)
+            .where(contests.c.closed_at.is_not(None), contests.c.announced_at.is_(None))
+            .order_by(contests.c.closed_at, contests.c.id)
+        ).all()
+        found = []
+        for row in rows:
+            placed = list((row.results or {}).get("winners", []))
+            ideas = {
+                r.id: r.title
+                for r in conn.execute(
+                    select(suggestions.c.id, suggestions.c.title).where(
+                        suggestions.c.id.in_([w["suggestion"] for w in placed])
+                    )
+                )
+            }
+            people = {
+                r.id: r.display_name
+                for r in conn.execute(
+                    select(members.c.id, members.c.display_name).where(
+                        members.c.id.in_([w["member"] for w in placed if w.get("member")]),
+                        members.c.erased_at.is_(None),
+                    )
+                )
+            }
+            winners = [
+                Winner(
+                    place=int(w["place"]),
+                    suggestion_id=int(w["suggestion"]),
+                    title=ideas.get(w["suggestion"], ""),
+                    member_id=w.get("member"),
+                    member_name=people.get(w.get("member")),
+                    score=int(w.get("score") or 0),
+                    points=w.get("points"),
+                    achievement=w.get("achievement"),
+                    achievement_name=names.get(w.get("achievement") or "", w.get("achievement")),
+                )
+                for w in placed
+            ]
+            found.append(Results(row.id, row.title, row.closed_at, winners))
+    return found
+
+
+def do_mark_contest_announced(engine: Engine, contest_id: int) -> bool:
+    """Mark a contest's results announced; False when they were already (another process)."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(contests)
+            .where(contests.c.id == contest_id, contests.c.announced_at.is_(None))
+            .values(announced_at=datetime.now(UTC))
+        )
+    return bool(done.rowcount)

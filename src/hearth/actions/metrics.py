@@ -31,6 +31,7 @@ from hearth.domain.metrics.funnel import funnel_kinds, phoenix_funnel
 from hearth.domain.metrics.members import MemberHistory, member_histories
 from hearth.domain.metrics.nps import MAX_SCORE, MIN_SCORE, NpsAnswer, valid_score
 from hearth.domain.metrics.report import member_scopes
+from hearth.domain.metrics.satisfaction import TicketRating
 from hearth.domain.metrics.stages import CONTENT_KIND, STAR_KIND
 from hearth.domain.metrics.threads import ThreadOutcome, summarize_threads
 from hearth.errors import Conflict, InputError, NotFound, PermissionDenied
@@ -112,23 +113,26 @@ def access_metrics(
             hours = list(mq.hourly_activity(conn, scope))
         return histories, kind_rows, hours
 
-    def threads_side() -> tuple[list[ThreadOutcome], list[TopicCount], list[NpsAnswer]]:
+    def threads_side() -> tuple[
+        list[ThreadOutcome], list[TopicCount], list[NpsAnswer], list[TicketRating]
+    ]:
         with engine.connect() as conn:
             threads = mq.thread_openings(conn, scope)
             events = mq.thread_events(conn, scope, threads)
             outcomes = summarize_threads(threads.openings, events, people)
             channels = list(mq.channel_counts(conn, scope))
             answers = list(mq.nps_answers(conn, period.since, period.until))
-        return outcomes, channels, answers
+            ratings = list(mq.ticket_ratings(conn, scope))
+        return outcomes, channels, answers, ratings
 
     if _parallel(engine):
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-metrics") as pool:
             members_future = pool.submit(members_side)
-            outcomes, channels, answers = threads_side()
+            outcomes, channels, answers, ratings = threads_side()
             histories, kind_rows, hours = members_future.result()
     else:
         histories, kind_rows, hours = members_side()
-        outcomes, channels, answers = threads_side()
+        outcomes, channels, answers, ratings = threads_side()
     inputs = MetricInputs(
         period=period,
         people=people,
@@ -141,6 +145,7 @@ def access_metrics(
         hours=hours,
         channels=channels,
         nps_answers=answers,
+        ratings=ratings,
         extra={
             "first_activity": first.isoformat() if first else None,
             "last_activity": last.isoformat() if last else None,

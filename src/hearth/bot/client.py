@@ -10,8 +10,10 @@ from discord.ext import commands
 from sqlalchemy import Engine
 
 from hearth.bot.ledger import Ledger
+from hearth.bot.locales import MemberLocales, remember_interaction
 from hearth.bot.registry import registered_cogs
 from hearth.bot.replies import on_app_command_error
+from hearth.bot.role_changes import ExpectedRoleChanges
 from hearth.domain.playbook.schema import Playbook
 from hearth.domain.playbook.server import Server
 from hearth.i18n import negotiate, set_language
@@ -60,6 +62,10 @@ class HearthBot(commands.Bot):
         self.playbook = playbook
         self.ledger = Ledger(engine, batch_size=min(settings.ingest_batch_size, 500))
         self.cog_modules = tuple(cogs)
+        # The role changes the bot is making, whose gateway echo is not recorded again.
+        self.expected_role_changes = ExpectedRoleChanges()
+        # Each member's locale as their latest interaction said (for DMs others cause).
+        self.member_locales = MemberLocales()
         self.tree.on_error = on_app_command_error
 
     @property
@@ -71,6 +77,9 @@ class HearthBot(commands.Bot):
         """Whether the bot acts in ``guild`` (every guild unless one is configured)."""
         wanted = self.settings.discord_guild_id
         return guild is not None and (wanted is None or guild.id == wanted)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        remember_interaction(self, interaction)
 
     async def setup_hook(self) -> None:
         for module in self.cog_modules:

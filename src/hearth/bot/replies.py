@@ -54,6 +54,28 @@ def error_text(error: BaseException, locale: discord.Locale | None = None) -> st
     return localized(N_("Something went wrong; the team has been told."), locale)
 
 
+async def defer(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
+    """Acknowledge a command at once (Discord wants an answer within 3 seconds) before the
+    database work and chat calls; the answer follows with :func:`respond`."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+
+async def respond(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    ephemeral: bool = True,
+    **kw: Any,
+) -> None:
+    """Answer a command: the follow-up of a deferred one, else the response itself."""
+    text: Any = content if content is not None else discord.utils.MISSING
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=ephemeral, **kw)
+    else:
+        await interaction.response.send_message(content, ephemeral=ephemeral, **kw)
+
+
 async def on_app_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:

@@ -313,6 +313,13 @@ def _members_table(report: dict[str, Any]) -> None:
             answers=report["nps"]["answers"],
         )
     )
+    happy = report["satisfaction"]
+    out.print(
+        _("Ticket satisfaction: {average} of 5 ({n} ratings).").format(
+            average=happy["average"] if happy["average"] is not None else "—",
+            n=happy["ratings"],
+        )
+    )
 
 
 def _funnel_table(report: dict[str, Any]) -> None:

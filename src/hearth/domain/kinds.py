@@ -402,8 +402,9 @@ _kind(
     "ticket",
     properties={
         "category": "the playbook's ticket category",
-        "opened_on": "where: discord or web",
+        "opened_on": "where: discord, web or forum (a post in a help forum)",
         "due_at": "when the first response is due (ISO 8601, UTC)",
+        "thread": "a help-forum post's thread id (its source key)",
     },
 )
 _kind(
@@ -568,25 +569,30 @@ _kind(
 )
 _kind(
     "member.role_granted",
-    "The bot gave the member a role: an automatic role on joining (actor: the member), or a "
-    "tier's role (actor: the bot, target owner: the member).",
+    "The member was given a role, which is never the member's own activity (the target owner is "
+    "the member): an automatic role on joining or a tier's role (actor: the bot), or a role "
+    "given on Discord itself, by staff or another bot (no actor: Discord does not say who).",
+    "member",
     properties={
         "role": "the role's name",
-        "reason": "why: auto_role or tier",
+        "reason": "why: auto_role, tier, or discord (given on Discord itself)",
         "tier": "the tier's key (tier roles)",
     },
+    needs_actor=False,
 )
 _kind(
     "member.role_removed",
-    "The member dropped a role from a self-service role menu (actor: the member), or the bot "
-    "took a tier's role from a member who no longer holds the tier (actor: the bot, target "
-    "owner: the member).",
+    "The member dropped a role from a self-service role menu (actor: the member); or a role was "
+    "taken from the member (target owner: the member): a tier's role from a member who no "
+    "longer holds the tier (actor: the bot), or a role taken on Discord itself, by staff or "
+    "another bot (no actor).",
     properties={
         "role": "the role's name",
         "menu": "the role menu's key",
-        "reason": "tier: a tier's role",
+        "reason": "tier: a tier's role; discord: taken on Discord itself",
         "tier": "the tier's key (tier roles)",
     },
+    needs_actor=False,
 )
 # -- feature suggestions, polls and contests (docs/suggestions.md) ---------------------------
 # Written by actions/ideas.py, actions/polls.py and actions/contests.py on the platform

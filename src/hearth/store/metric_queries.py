@@ -45,6 +45,7 @@ from hearth.domain.metrics.activity import HourCount, TopicCount
 from hearth.domain.metrics.common import KindMonth, month_of, month_start, next_month, week_of
 from hearth.domain.metrics.members import MemberActivity
 from hearth.domain.metrics.nps import NpsAnswer
+from hearth.domain.metrics.satisfaction import TicketRating
 from hearth.domain.metrics.threads import (
     OPENING_KINDS,
     REPLY_KINDS,
@@ -56,11 +57,13 @@ from hearth.domain.metrics.threads import (
     ThreadReply,
     ThreadResolved,
 )
-from hearth.store.tables import activities, members, nps_responses
+from hearth.store.tables import activities, members, nps_responses, tickets
 
 STREAM = 5000  # rows per fetch from a server-side cursor (PostgreSQL)
 CHANNEL_KINDS = ("message.posted", "thread.started")
 REACTION_KIND = "reaction.added"
+TICKET_PLATFORM = "hearth"  # tickets' activities are the workflow's own
+FORUM_TICKET = "forum"  # ``ticket.opened``'s ``opened_on`` for a help-forum post
 WEEK = timedelta(days=7)
 
 a = activities.c
@@ -264,6 +267,8 @@ def thread_openings(conn: Connection, scope: Scope) -> ThreadRecords:
         if key in records.keys:
             continue
         props = props if isinstance(props, dict) else {}
+        if kind == "ticket.opened" and props.get("opened_on") == FORUM_TICKET:
+            continue  # a help-forum post: counted once, as its own thread on its platform
         opening = ThreadOpened(
             key=key,
             kind=kind,
@@ -441,3 +446,18 @@ def nps_answers(conn: Connection, since: datetime, until: datetime) -> Iterator[
     )
     for score, answered_at, member_id in conn.execute(query):
         yield NpsAnswer(score, answered_at, member_id)
+
+
+def ticket_ratings(conn: Connection, scope: Scope) -> Iterator[TicketRating]:
+    """The ratings of support tickets closed in the scope's period. Tickets are workflow
+    records on the ``hearth`` platform: a scope limited to another platform has none."""
+    if scope.platform not in (None, TICKET_PLATFORM):
+        return
+    t = tickets.c
+    query = (
+        select(t.rating, t.closed_at, t.member_id)
+        .where(t.rating.is_not(None), t.closed_at >= scope.since, t.closed_at < scope.until)
+        .order_by(t.closed_at, t.id)
+    )
+    for rating, closed_at, member_id in conn.execute(query):
+        yield TicketRating(int(rating), _moment(closed_at), member_id)

@@ -487,7 +487,8 @@ poll_votes = Table(
 )
 
 # A time-boxed suggestion contest: suggestions posted in [starts_at, ends_at) take part; when it
-# closes, the top-voted win the playbook's prizes (``suggestions.contests``).
+# closes, the top-voted win the playbook's prizes (``suggestions.contests``); the bot posts the
+# results once (``announced_at``).
 contests = Table(
     "contests",
     metadata,
@@ -498,6 +499,7 @@ contests = Table(
     Column("created_by", String(200), nullable=False),
     Column("closed_at", UTCDateTime, nullable=True),
     Column("results", JSONType, nullable=True),
+    Column("announced_at", UTCDateTime, nullable=True),  # results posted by the bot (0015)
     Index(None, "closed_at", "ends_at"),
 )
 

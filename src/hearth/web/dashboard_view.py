@@ -35,6 +35,7 @@ TARGET_LABELS: dict[str, tuple[str, str]] = {
     "contributors.growth": (N_("Contributor growth per month"), "ratio"),
     "content.per_month": (N_("Content pieces per month"), "count"),
     "nps.score": (N_("Net Promoter Score"), "score"),
+    "satisfaction.average": (N_("Ticket satisfaction (1-5)"), "rating"),
 }
 SERIES_LABELS = {
     "discord_members": N_("Discord members"),
@@ -55,6 +56,8 @@ def fmt(value: Any, unit: str = "count") -> str:
         return _("{n} h").format(n=f"{value:,.1f}")
     if unit == "ratio":
         return f"{value * 100:,.1f}%"
+    if unit == "rating":
+        return f"{value:.2f}"
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
@@ -100,6 +103,13 @@ def health_cards(data: dict[str, Any]) -> dict[str, Any]:
         (_("Contributor Absence Factor"), fmt(report["bus_factor"])),
         (_("Activities"), fmt(report["activity"]["total"])),
         (_("NPS answers"), fmt(report["nps"]["answers"])),
+        (
+            _("Ticket satisfaction (1-5)"),
+            _("{average} from {n} ratings").format(
+                average=fmt(report["satisfaction"]["average"], "rating"),
+                n=fmt(report["satisfaction"]["ratings"]),
+            ),
+        ),
     ]
     by_platform = [
         {

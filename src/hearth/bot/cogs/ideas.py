@@ -11,6 +11,8 @@
 - ``/poll question options duration [anonymous]`` (staff) opens a poll with a button per option;
   ``/poll-close id`` closes it early. Polls close on time through ``jobs/workflows.py`` (state
   in the database), and the result is posted under the poll once closed.
+- When a suggestion contest closes (the same job, or ``hearth contest close``), its winners and
+  prizes are announced in the announcement channel, once (``contests.announced_at``).
 
 The writes are :mod:`hearth.actions.ideas` and :mod:`hearth.actions.polls`.
 """
@@ -26,6 +28,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from hearth.actions.contests import Results, access_unannounced_contests, do_mark_contest_announced
 from hearth.actions.context import Caller
 from hearth.actions.ideas import (
     Suggestion,
@@ -38,6 +41,7 @@ from hearth.actions.ideas import (
     do_start_status_announcements,
     status_label,
 )
+from hearth.actions.lookup import access_platform_ids
 from hearth.actions.polls import (
     Poll,
     access_unannounced_polls,
@@ -48,7 +52,7 @@ from hearth.actions.polls import (
     do_set_poll_message,
 )
 from hearth.bot.cogs.welcome import text_channel
-from hearth.bot.replies import interaction_locale, localized, reply_error
+from hearth.bot.replies import defer, interaction_locale, localized, reply_error, respond
 from hearth.connectors.discord_gateway.mapping import PLATFORM, person
 from hearth.domain.playbook.durations import parse_duration
 from hearth.errors import InputError, PermissionDenied
@@ -254,6 +258,7 @@ class IdeasCog(commands.Cog, name="ideas"):
         """Close what is due, post poll results and announce status changes."""
         await self.bot.ledger.run(run_due, self.bot.playbook)
         await self.post_poll_results()
+        await self.announce_contest_results()
         for guild in self.bot.guilds:
             if self.bot.serves(guild):
                 await self.announce_status_changes(guild)
@@ -273,6 +278,7 @@ class IdeasCog(commands.Cog, name="ideas"):
         self, interaction: discord.Interaction, title: str, description: str | None = None
     ) -> None:
         locale = interaction_locale(interaction)
+        await defer(interaction)
         idea = await self.bot.ledger.run(
             check_post_suggestion,
             Caller(name=f"discord:{interaction.user.id}"),
@@ -287,14 +293,14 @@ class IdeasCog(commands.Cog, name="ideas"):
         embed.set_author(name=interaction.user.display_name)
         message = await channel.send(embed=embed, view=vote_view(idea))
         await self.bot.ledger.run(do_set_suggestion_message, idea.id, channel.id, message.id)
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             localized(
                 N_("Thanks! Your suggestion #{id} is posted in {channel}."),
                 locale,
                 id=idea.id,
                 channel=channel.mention,
             ),
-            ephemeral=True,
         )
 
     @app_commands.command(
@@ -328,17 +334,18 @@ class IdeasCog(commands.Cog, name="ideas"):
     ) -> None:
         if not _is_staff(interaction.user):
             raise PermissionDenied(_("Only staff may change a suggestion's status."))
+        await defer(interaction)
         idea = await self.bot.ledger.run(
             check_set_status, _caller(interaction.user), suggestion, status, reason
         )
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             localized(
                 N_("Suggestion #{id} is now {status}."),
                 interaction_locale(interaction),
                 id=idea.id,
                 status=status_label(idea.status),
             ),
-            ephemeral=True,
         )
         if interaction.guild is not None:
             await self.announce_status_changes(interaction.guild)
@@ -415,6 +422,7 @@ class IdeasCog(commands.Cog, name="ideas"):
                     value=duration,
                 )
             ) from None
+        await defer(interaction)
         poll = await self.bot.ledger.run(
             check_create_poll,
             _caller(interaction.user),
@@ -429,9 +437,9 @@ class IdeasCog(commands.Cog, name="ideas"):
             embed=poll_embed(poll, interaction.guild_locale), view=poll_view(poll)
         )
         await self.bot.ledger.run(do_set_poll_message, poll.id, message.channel.id, message.id)
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             localized(N_("Poll {id} is open."), interaction_locale(interaction), id=poll.id),
-            ephemeral=True,
         )
 
     @app_commands.command(name="poll-close", description=_("Close a poll now (staff)."))
@@ -439,10 +447,11 @@ class IdeasCog(commands.Cog, name="ideas"):
     @app_commands.describe(poll=_("The poll's number."))
     @app_commands.guild_only()
     async def poll_close(self, interaction: discord.Interaction, poll: int) -> None:
+        await defer(interaction)
         closed = await self.bot.ledger.run(do_close_poll, _caller(interaction.user), poll)
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             localized(N_("Poll {id} is closed."), interaction_locale(interaction), id=closed.id),
-            ephemeral=True,
         )
         await self.post_poll_results()
 
@@ -458,6 +467,67 @@ class IdeasCog(commands.Cog, name="ideas"):
             await self.bot.ledger.run(do_mark_poll_announced, poll.id)
             posted += 1
         return posted
+
+    # -- suggestion contests -----------------------------------------------------------------
+
+    def _announcement_channel(self, guild: discord.Guild) -> Any:
+        rules = self.bot.playbook.suggestions
+        name = (rules.announcement_channel or rules.channel) if rules else None
+        return text_channel(guild, name) if name else None
+
+    async def announce_contest_results(self) -> int:
+        """Announce every closed contest's winners and prizes not announced yet, in each
+        served server's announcement channel; returns how many contests were announced."""
+        guilds = [g for g in self.bot.guilds if self.bot.serves(g)]
+        channels = [c for c in (self._announcement_channel(g) for g in guilds) if c is not None]
+        if not channels:
+            return 0
+        announced = 0
+        for results in await self.bot.ledger.read(access_unannounced_contests, self.bot.playbook):
+            member_ids = [w.member_id for w in results.winners if w.member_id is not None]
+            chat = await self.bot.ledger.read(access_platform_ids, PLATFORM, member_ids)
+            for channel in channels:
+                await channel.send(
+                    embed=contest_embed(results, chat, channel.guild.preferred_locale),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            if await self.bot.ledger.run(do_mark_contest_announced, results.id):
+                announced += 1
+        return announced
+
+
+def contest_embed(results: Results, chat: dict[int, str], locale: Any) -> discord.Embed:
+    """The results of a contest: each winning suggestion, its author and the prize."""
+    title = localized(N_("🏆 Suggestion contest results: {title}"), locale, title=results.title)
+    embed = discord.Embed(title=title[:256])
+    lines = []
+    for w in results.winners:
+        if w.member_id is not None and w.member_id in chat:
+            who = f"<@{chat[w.member_id]}>"
+        else:
+            who = w.member_name or localized(N_("an erased member"), locale)
+        if w.points is not None:
+            prize = localized(N_("{n} points"), locale, n=w.points)
+        else:
+            prize = localized(
+                N_("the badge {badge}"), locale, badge=w.achievement_name or w.achievement
+            )
+        lines.append(
+            localized(
+                N_("{place}. #{id} “{title}” by {member} (score {score}): {prize}"),
+                locale,
+                place=w.place,
+                id=w.suggestion_id,
+                title=w.title,
+                member=who,
+                score=w.score,
+                prize=prize,
+            )
+        )
+    embed.description = "\n".join(lines) or localized(
+        N_("No suggestion reached the score needed to win; no prizes this time."), locale
+    )
+    return embed
 
 
 async def setup(bot: HearthBot) -> None:

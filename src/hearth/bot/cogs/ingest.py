@@ -4,8 +4,10 @@ while the bot is away.
 The gateway handler: :data:`HANDLED` lists the events this cog turns into activities (the
 mapping is :mod:`hearth.connectors.discord_gateway.mapping`), :data:`IGNORED` the ones it
 leaves alone on purpose. On every ``ready`` (start and reconnect) :meth:`IngestCog.catch_up`
-reads each channel's and thread's history after the latest message the ledger holds for it;
-``(platform, source_id)`` is unique, so what catch-up and live events both see is stored once.
+reads each channel's and thread's history after the latest message the ledger holds for it,
+including the public threads and forum posts archived within the catch-up window (archived
+threads are not in the gateway's cache); ``(platform, source_id)`` is unique, so what catch-up
+and live events both see is stored once.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import discord
 from discord.ext import commands
 
 from hearth.actions.channels import access_channel_marks
+from hearth.bot.role_changes import role_changed, role_diff
 from hearth.connectors.discord_gateway import mapping
 from hearth.domain.activity import ActivityIn
 
@@ -35,6 +38,7 @@ HANDLED = (
     "raw_reaction_remove",
     "member_join",
     "raw_member_remove",
+    "member_update",  # roles given or taken (by staff in Discord; the bot's own are skipped)
     "ready",
 )
 IGNORED = (
@@ -111,6 +115,22 @@ class IngestCog(commands.Cog, name="ingest"):
         if self.bot.serves(self.bot.get_guild(payload.guild_id)):
             await self.bot.ledger.record_one(mapping.left(payload.guild_id, payload.user))
 
+    @commands.Cog.listener()
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        """Roles staff gave or took in Discord's own interface. The changes the bot made itself
+        are recorded, in their own words, by the cog that made them: their echo is skipped."""
+        if after.bot or not self.bot.serves(after.guild):
+            return
+        now = datetime.now(UTC)
+        expected = self.bot.expected_role_changes
+        found = [
+            role_changed(after, role, change, now, properties={"reason": "discord"})
+            for change, role in role_diff(before, after)
+            if not expected.claim(after.guild.id, after.id, role.id, change)
+        ]
+        if found:
+            await self.bot.ledger.record(found)
+
     # -- catch-up -----------------------------------------------------------------------------
 
     @commands.Cog.listener()
@@ -119,19 +139,36 @@ class IngestCog(commands.Cog, name="ingest"):
             if self.bot.serves(guild):
                 await self.catch_up(guild)
 
-    async def catch_up(self, guild: discord.Guild) -> dict[str, int]:
+    async def catch_up(self, guild: discord.Guild, now: datetime | None = None) -> dict[str, int]:
         """Read what was said while the bot was away; returns the counts stored."""
+        now = now or datetime.now(UTC)
         channels = readable_channels(guild)
         marks = await self.bot.ledger.run(
             access_channel_marks, mapping.PLATFORM, [str(c.id) for c in channels]
         )
         days = self.bot.settings.discord_catchup_days
+        window = now - timedelta(days=days)
         # A channel the ledger holds nothing of (new, or quiet) is read from the moment of the
         # latest message stored anywhere on the server; on a first start, a few days back.
-        floor = max(marks.values()) if marks else datetime.now(UTC) - timedelta(days=days)
-        totals = {"imported": 0, "duplicates": 0, "channels": 0}
-        for channel in channels:
-            after = marks.get(str(channel.id), floor) - OVERLAP
+        floor = max(marks.values()) if marks else window
+        # Threads archived since catch-up's starting point (never less than the catch-up window,
+        # so a live message stored just before ``ready`` does not hide one) are read too.
+        archived = await archived_threads(
+            guild, since=min(floor, window) - OVERLAP, known={c.id for c in channels}
+        )
+        if archived:
+            marks.update(
+                await self.bot.ledger.run(
+                    access_channel_marks, mapping.PLATFORM, [str(t.id) for t in archived]
+                )
+            )
+        archived_ids = {thread.id for thread in archived}
+        totals = {"imported": 0, "duplicates": 0, "channels": 0, "archived_threads": 0}
+        for channel in [*channels, *archived]:
+            mark = marks.get(str(channel.id))
+            if channel.id in archived_ids and not has_news(channel, mark):
+                continue  # its last message is stored already: no request
+            after = (mark or floor) - OVERLAP
             try:
                 batch: list[ActivityIn] = []
                 async for message in history_after(channel, after):
@@ -141,14 +178,18 @@ class IngestCog(commands.Cog, name="ingest"):
                         batch = []
                 self._add(totals, await self.bot.ledger.record(batch))
                 totals["channels"] += 1
+                if channel.id in archived_ids:
+                    totals["archived_threads"] += 1
             except discord.Forbidden:
                 log.info("catch-up: no access to #%s", channel)
             except discord.HTTPException as exc:
                 log.warning("catch-up of #%s failed: %s", channel, exc)
         log.info(
-            "catch-up of %s: %d channels, %d new activities, %d already stored",
+            "catch-up of %s: %d channels (%d archived threads), %d new activities, "
+            "%d already stored",
             guild.name,
             totals["channels"],
+            totals["archived_threads"],
             totals["imported"],
             totals["duplicates"],
         )
@@ -160,15 +201,50 @@ class IngestCog(commands.Cog, name="ingest"):
         totals["duplicates"] += report.duplicates
 
 
-def readable_channels(guild: discord.Guild) -> list[discord.abc.Messageable]:
+def readable_channels(guild: discord.Guild) -> list[Any]:
     """Text channels, voice channels' chats and the active threads the bot can read."""
-    me = guild.me
-    found: list[Any] = []
-    for channel in [*guild.text_channels, *guild.voice_channels, *guild.threads]:
-        permissions = channel.permissions_for(me) if me is not None else None
-        if permissions is None or (permissions.read_message_history and permissions.view_channel):
-            found.append(channel)
-    return found
+    channels: list[Any] = [*guild.text_channels, *guild.voice_channels, *guild.threads]
+    return [channel for channel in channels if readable(channel, guild.me)]
+
+
+def readable(channel: Any, me: discord.Member | None) -> bool:
+    if me is None:
+        return True
+    permissions = channel.permissions_for(me)
+    return bool(permissions.read_message_history and permissions.view_channel)
+
+
+async def archived_threads(
+    guild: discord.Guild, *, since: datetime, known: set[int]
+) -> list[discord.Thread]:
+    """The public threads and forum posts archived after ``since`` in the text and forum
+    channels the bot can read, each once, leaving out the ids in ``known`` (the threads
+    already read as active ones)."""
+    found: dict[int, discord.Thread] = {}
+    parents: list[Any] = [*guild.text_channels, *guild.forums]
+    for parent in parents:
+        if not readable(parent, guild.me):
+            continue
+        try:
+            # Newest archived first (Discord orders them by archive time): stop at ``since``.
+            async for thread in parent.archived_threads(limit=None):
+                archived_at = thread.archive_timestamp
+                if archived_at is not None and archived_at < since:
+                    break
+                if thread.id not in known:
+                    found.setdefault(thread.id, thread)
+        except discord.Forbidden:
+            log.info("catch-up: no access to the archived threads of #%s", parent)
+        except discord.HTTPException as exc:
+            log.warning("catch-up: archived threads of #%s failed: %s", parent, exc)
+    return list(found.values())
+
+
+def has_news(thread: discord.Thread, mark: datetime | None) -> bool:
+    """Whether ``thread`` may hold messages after ``mark`` (its latest stored message)."""
+    if mark is None or thread.last_message_id is None:
+        return True
+    return discord.utils.snowflake_time(thread.last_message_id) > mark
 
 
 async def history_after(channel: Any, after: datetime) -> AsyncIterator[discord.Message]:

@@ -43,7 +43,8 @@ from hearth.actions.moderation_reads import (
     access_proposal,
 )
 from hearth.bot.callers import caller_for
-from hearth.bot.replies import interaction_locale, localized
+from hearth.bot.locales import member_locale
+from hearth.bot.replies import defer, interaction_locale, localized, respond
 from hearth.domain.moderation import automod_hits
 from hearth.domain.playbook.durations import parse_duration
 from hearth.errors import InputError
@@ -129,6 +130,7 @@ class ModerationCog(commands.Cog, name="moderation"):
         severe: bool = False,
     ) -> None:
         locale = interaction_locale(interaction)
+        await defer(interaction)
         caller = await caller_for(self.bot, interaction.user)
         target = await caller_for(self.bot, member)
         assert target.member_id is not None
@@ -150,6 +152,8 @@ class ModerationCog(commands.Cog, name="moderation"):
         assert guild is not None
         until = f" <t:{int(taken.ends_at.timestamp())}:f>" if taken.ends_at else ""
         server_locale = guild.preferred_locale
+        # The member's language (not the moderator's): theirs when known, else the server's.
+        member_lang = member_locale(self.bot, member, guild)
         told = await self.tell(
             member,
             localized(
@@ -157,10 +161,10 @@ class ModerationCog(commands.Cog, name="moderation"):
                     "You received {action} in {server}{until}. Reason: {reason}\nCase #{case}: "
                     "appeal it with /appeal or on the community site."
                 ),
-                locale=None,
-                action=localized(ACTION_NAMES[action], None),
+                member_lang,
+                action=localized(ACTION_NAMES[action], member_lang),
                 server=guild.name,
-                until=(" " + localized(N_("until"), None) + until) if until else "",
+                until=(" " + localized(N_("until"), member_lang) + until) if until else "",
                 reason=reason,
                 case=taken.case_id,
             ),
@@ -203,11 +207,11 @@ class ModerationCog(commands.Cog, name="moderation"):
                 action=localized(ACTION_NAMES[nxt.action], locale)
                 + (f" ({_span(nxt.duration)})" if nxt.duration else ""),
             )
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             localized(N_("Case #{case} recorded."), locale, case=taken.case_id)
             + (" " + advice.strip() if advice.strip() else "")
             + ("" if told else " " + localized(N_("(The member's DMs are closed.)"), locale)),
-            ephemeral=True,
         )
 
     @app_commands.command(
@@ -269,6 +273,7 @@ class ModerationCog(commands.Cog, name="moderation"):
         self, interaction: discord.Interaction, user: discord.User, reason: str
     ) -> None:
         locale = interaction_locale(interaction)
+        await defer(interaction)
         caller = await caller_for(self.bot, interaction.user)
         target = await caller_for(self.bot, user)
         cases = await self.bot.ledger.run(
@@ -288,9 +293,8 @@ class ModerationCog(commands.Cog, name="moderation"):
                 reason=reason,
             ),
         )
-        await interaction.response.send_message(
-            localized(N_("The ban of {member} is lifted."), locale, member=str(user)),
-            ephemeral=True,
+        await respond(
+            interaction, localized(N_("The ban of {member} is lifted."), locale, member=str(user))
         )
 
     @app_commands.command(name="case", description=_("A member's cases, history and next step."))
@@ -299,6 +303,7 @@ class ModerationCog(commands.Cog, name="moderation"):
     @app_commands.guild_only()
     async def case(self, interaction: discord.Interaction, member: discord.Member) -> None:
         locale = interaction_locale(interaction)
+        await defer(interaction)
         caller = await caller_for(self.bot, interaction.user)
         target = await caller_for(self.bot, member)
         assert target.member_id is not None
@@ -336,7 +341,7 @@ class ModerationCog(commands.Cog, name="moderation"):
             value=(f"{accounts}\n{activity}".strip() or "–")[:1024],
             inline=False,
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await respond(interaction, embed=embed)
 
     # -- members: appeal and report -------------------------------------------------------
 
@@ -344,6 +349,7 @@ class ModerationCog(commands.Cog, name="moderation"):
     @app_commands.describe(case=_("The case number you were given."), reason=_("Why."))
     async def appeal(self, interaction: discord.Interaction, case: int, reason: str) -> None:
         locale = interaction_locale(interaction)
+        await defer(interaction)
         caller = await caller_for(self.bot, interaction.user)
         appeal_id = await self.bot.ledger.run(check_appeal, caller, case, reason)
         await self.mod_log(
@@ -355,9 +361,9 @@ class ModerationCog(commands.Cog, name="moderation"):
                 id=appeal_id,
             ),
         )
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             localized(N_("Your appeal of case #{case} is with the moderators."), locale, case=case),
-            ephemeral=True,
         )
 
     @app_commands.command(
@@ -390,6 +396,7 @@ class ModerationCog(commands.Cog, name="moderation"):
         evidence: str | None,
     ) -> None:
         locale = interaction_locale(interaction)
+        await defer(interaction)
         caller = await caller_for(self.bot, interaction.user)
         target = await caller_for(self.bot, member)
         assert target.member_id is not None
@@ -407,13 +414,13 @@ class ModerationCog(commands.Cog, name="moderation"):
             )
             + (f"\n{evidence}" if evidence else ""),
         )
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             localized(
                 N_("Thank you. The moderators have your report (#{case}); only they see it."),
                 locale,
                 case=case_id,
             ),
-            ephemeral=True,
         )
 
     # -- automod --------------------------------------------------------------------------
@@ -467,7 +474,7 @@ class ModerationCog(commands.Cog, name="moderation"):
                         "Your message was removed by automatic moderation ({rules}). Case "
                         "#{case}; appeal it with /appeal."
                     ),
-                    None,
+                    member_locale(self.bot, message.author, message.guild),
                     rules=keys,
                     case=taken.case_id,
                 ),
@@ -476,7 +483,7 @@ class ModerationCog(commands.Cog, name="moderation"):
             message.guild,
             localized(
                 N_("Automatic moderation ({rules}): a message of {member} in {channel}."),
-                None,
+                message.guild.preferred_locale if message.guild else None,
                 rules=keys,
                 member=f"{message.author.mention} ({message.author})",
                 channel=getattr(message.channel, "mention", ""),
@@ -520,7 +527,7 @@ class ModerationCog(commands.Cog, name="moderation"):
                     guild,
                     localized(
                         N_("The ban of <@{user}> (case #{case}) ended."),
-                        None,
+                        guild.preferred_locale,
                         user=user_id,
                         case=lift.case_id,
                     ),

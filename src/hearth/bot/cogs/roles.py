@@ -16,6 +16,7 @@ import discord
 from discord.ext import commands
 
 from hearth.bot.replies import HearthView, interaction_locale, localized
+from hearth.bot.role_changes import change_role
 from hearth.connectors.discord_gateway.mapping import PLATFORM, person
 from hearth.domain.activity import ActivityIn
 from hearth.domain.playbook.server import RoleMenu, RoleOption
@@ -178,10 +179,7 @@ class RolesCog(commands.Cog, name="roles"):
         add: bool,
     ) -> None:
         reason = _("Role menu {menu}").format(menu=menu.key)
-        if add:
-            await member.add_roles(role, reason=reason)
-        else:
-            await member.remove_roles(role, reason=reason)
+        await change_role(self.bot, member, role, add=add, reason=reason)
         await self.bot.ledger.record_one(
             ActivityIn(
                 platform=PLATFORM,

@@ -4,6 +4,10 @@ Thin over :mod:`hearth.actions.standing` (points, achievements, tier and progres
 engine derived them), :mod:`hearth.actions.ranking` (a member's place) and
 :mod:`hearth.actions.lookup` (which member a Discord account is). A Discord account is a
 member through its identity (platform ``discord``, the user id).
+
+A member who hid their profile on the web (:mod:`hearth.actions.profiles`) is "A member",
+without a name, on ``/leaderboard`` (as on the web's leaderboards), and ``/rank`` and
+``/achievements`` about them, asked by someone else, answer that the profile is private.
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from hearth.actions.context import Caller
-from hearth.actions.lookup import access_member_for_identity, access_member_names
+from hearth.actions.lookup import access_member_for_identity
+from hearth.actions.profiles import access_public_names
 from hearth.actions.ranking import Rank, access_rank
 from hearth.actions.standing import MemberStanding, access_leaderboard, access_member_standing
 from hearth.bot.replies import interaction_locale, localized
 from hearth.connectors.discord_gateway.mapping import PLATFORM
-from hearth.errors import NotFound
+from hearth.errors import NotFound, PermissionDenied
 from hearth.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -74,10 +79,37 @@ class StandingCog(commands.Cog, name="standing"):
             )
         return member_id
 
-    async def standing_of(
-        self, user: discord.abc.User, locale: Any, now: datetime | None = None
-    ) -> MemberStanding:
+    async def visible_member_of(
+        self, user: discord.abc.User, asker: discord.abc.User | None, locale: Any
+    ) -> int:
+        """The member ``user`` is; PermissionDenied when they hid their profile and ``asker``
+        (None: ``user`` themselves) is someone else."""
         member_id = await self.member_of(user, locale)
+        if asker is None or asker.id == user.id:
+            return member_id
+        names = await self.bot.ledger.read(
+            access_public_names, Caller(name=f"discord:{asker.id}"), [member_id]
+        )
+        named = names.get(member_id)
+        if named is not None and named.hidden:
+            raise PermissionDenied(
+                localized(
+                    N_("{name} keeps their profile private."),
+                    locale,
+                    name=getattr(user, "display_name", user.name),
+                )
+            )
+        return member_id
+
+    async def standing_of(
+        self,
+        user: discord.abc.User,
+        locale: Any,
+        now: datetime | None = None,
+        *,
+        asker: discord.abc.User | None = None,
+    ) -> MemberStanding:
+        member_id = await self.visible_member_of(user, asker, locale)
         return await self.bot.ledger.read(
             access_member_standing, Caller(name=f"discord:{user.id}"), member_id,
             self.bot.playbook, now,
@@ -86,10 +118,15 @@ class StandingCog(commands.Cog, name="standing"):
     # -- /rank ------------------------------------------------------------------------------
 
     async def rank_embed(
-        self, user: discord.abc.User, locale: Any, now: datetime | None = None
+        self,
+        user: discord.abc.User,
+        locale: Any,
+        now: datetime | None = None,
+        *,
+        asker: discord.abc.User | None = None,
     ) -> discord.Embed:
-        """What ``/rank`` answers about ``user``."""
-        member_id = await self.member_of(user, locale)
+        """What ``/rank`` answers about ``user`` (to ``asker``; None: ``user`` themselves)."""
+        member_id = await self.visible_member_of(user, asker, locale)
         caller = Caller(name=f"discord:{user.id}")
         standing = await self.bot.ledger.read(
             access_member_standing, caller, member_id, self.bot.playbook, now
@@ -140,7 +177,7 @@ class StandingCog(commands.Cog, name="standing"):
         self, interaction: discord.Interaction, member: discord.Member | None = None
     ) -> None:
         locale = interaction_locale(interaction)
-        embed = await self.rank_embed(member or interaction.user, locale)
+        embed = await self.rank_embed(member or interaction.user, locale, asker=interaction.user)
         await interaction.response.send_message(embed=embed)
 
     # -- /leaderboard -----------------------------------------------------------------------
@@ -166,18 +203,24 @@ class StandingCog(commands.Cog, name="standing"):
             size=min(board.size, MAX_LINES),
         )  # fmt: skip
         names = await self.bot.ledger.read(
-            access_member_names, [p.member_id for p in places if p.member_id is not None]
+            access_public_names,
+            Caller(name="discord"),
+            [p.member_id for p in places if p.member_id is not None],
         )
         title = f"{board.name} · {window_label(window, locale)}"
         if not places:
             return title, localized(N_("Nobody is on this leaderboard yet."), locale)
         lines = []
         for place in places:
-            who = (
-                names.get(place.member_id, str(place.member_id))
-                if place.member_id is not None
-                else place.subject[2:]
-            )
+            named = names.get(place.member_id) if place.member_id is not None else None
+            if named is not None and named.hidden:  # as on the web: not named
+                who = localized(N_("A member"), locale)
+            elif named is not None:
+                who = named.display_name
+            elif place.member_id is not None:
+                who = str(place.member_id)
+            else:
+                who = place.subject[2:]
             lines.append(
                 f"**{place.rank}.** {discord.utils.escape_markdown(who)} — {place.value:,}"
             )
@@ -221,8 +264,10 @@ class StandingCog(commands.Cog, name="standing"):
 
     # -- /achievements ----------------------------------------------------------------------
 
-    async def achievements_text(self, user: discord.abc.User, locale: Any) -> tuple[str, str]:
-        standing = await self.standing_of(user, locale)
+    async def achievements_text(
+        self, user: discord.abc.User, locale: Any, *, asker: discord.abc.User | None = None
+    ) -> tuple[str, str]:
+        standing = await self.standing_of(user, locale, asker=asker)
         title = localized(N_("Achievements of {name}"), locale, name=standing.display_name)
         if not standing.awards:
             return title, localized(N_("No achievements yet."), locale)
@@ -252,7 +297,9 @@ class StandingCog(commands.Cog, name="standing"):
         self, interaction: discord.Interaction, member: discord.Member | None = None
     ) -> None:
         locale = interaction_locale(interaction)
-        title, text = await self.achievements_text(member or interaction.user, locale)
+        title, text = await self.achievements_text(
+            member or interaction.user, locale, asker=interaction.user
+        )
         await interaction.response.send_message(embed=discord.Embed(title=title, description=text))
 
     # -- /progress --------------------------------------------------------------------------

@@ -9,9 +9,15 @@
 - ``/tickets claim``, ``/tickets handover member``, ``/tickets close [reason]``, ``/tickets
   reopen`` in the thread; **Claim** and **Close** buttons under the first message. On close
   the member gets **1-5** rating buttons. The buttons work across restarts.
-- ``/solved helper`` in a post of a ``support.help_forums`` forum: the asker (or staff) marks
-  it solved, which records ``thread.solved`` with the helper as target owner (the playbook's
-  ``helped`` rules credit them).
+- Posts in a ``support.help_forums`` forum are tickets too
+  (:mod:`hearth.actions.forum_tickets`): opened when the post appears (or on catch-up after
+  downtime: the thread id is the ticket's source key, so never twice), every message filed,
+  the first by someone other than the asker recorded as the first response.
+- ``/solved helper`` in such a post: the asker (or staff) marks it solved, which records
+  ``thread.solved`` with the helper as target owner (the playbook's ``helped`` rules credit
+  them) and closes the post's ticket as solved.
+- Commands acknowledge at once (a private deferred response) and follow up after the
+  database and chat work, so Discord's 3-second limit is never missed.
 - Every ``sweep_seconds`` the scheduled sweep (:mod:`hearth.jobs.tickets`) runs, and its
   notices are posted: reminders and alerts to staff, inactivity warnings and closes to the
   member. Its state is in the database, so a restart neither repeats nor loses a step.
@@ -22,13 +28,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from hearth.actions.forum_tickets import (
+    ForumPost,
+    access_forum_marks,
+    do_file_forum_message,
+    do_open_forum_ticket,
+    do_solve_forum_ticket,
+)
+from hearth.actions.people import do_member_for
 from hearth.actions.ticket_reads import access_ticket_channel
 from hearth.actions.tickets import (
     Notice,
@@ -42,8 +56,8 @@ from hearth.actions.tickets import (
     support_of,
 )
 from hearth.bot.callers import caller_for, is_support_staff
-from hearth.bot.replies import interaction_locale, localized, reply_error
-from hearth.connectors.discord_gateway.mapping import person
+from hearth.bot.replies import defer, interaction_locale, localized, reply_error, respond
+from hearth.connectors.discord_gateway.mapping import person, someone
 from hearth.domain.activity import ActivityIn
 from hearth.errors import Conflict, InputError, PermissionDenied
 from hearth.i18n import N_, _
@@ -155,6 +169,8 @@ class TicketsCog(commands.Cog, name="tickets"):
     @app_commands.guild_only()
     async def ticket(self, interaction: discord.Interaction, category: str, subject: str) -> None:
         locale = interaction_locale(interaction)
+        # the thread and the database take longer than Discord's 3 seconds at times
+        await defer(interaction)
         support = support_of(self.bot.playbook)
         guild = interaction.guild
         if guild is None:
@@ -206,7 +222,8 @@ class TicketsCog(commands.Cog, name="tickets"):
                 users=[interaction.user], roles=[staff] if staff else False, everyone=False
             ),
         )
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             localized(
                 N_("Your ticket #{id} is open in {thread}. Expect a first answer by {due}."),
                 locale,
@@ -214,7 +231,6 @@ class TicketsCog(commands.Cog, name="tickets"):
                 thread=thread.mention,
                 due=stamp(opened.due_at),
             ),
-            ephemeral=True,
         )
 
     # -- messages in ticket threads -------------------------------------------------------
@@ -223,7 +239,12 @@ class TicketsCog(commands.Cog, name="tickets"):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or not isinstance(message.channel, discord.Thread):
             return
-        if not self.bot.serves(message.guild) or not message.content.strip():
+        if not self.bot.serves(message.guild):
+            return
+        if self.help_post(message.channel) is not None:
+            await self.file_forum_message(message.channel, message)
+            return
+        if not message.content.strip():
             return
         found = await self.bot.ledger.read(access_ticket_channel, str(message.channel.id))
         if found is None:
@@ -255,16 +276,37 @@ class TicketsCog(commands.Cog, name="tickets"):
 
     @tickets.command(name="claim", description=_("Take this ticket on."))
     async def claim(self, interaction: discord.Interaction) -> None:
+        await defer(interaction)
         await self._claim(interaction, await self._here(interaction), None)
 
     @tickets.command(name="handover", description=_("Hand this ticket over to someone."))
     @app_commands.describe(member=_("Who takes the ticket on."))
     async def handover(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        await defer(interaction)
         await self._claim(interaction, await self._here(interaction), member)
+
+    async def _announce(
+        self,
+        interaction: discord.Interaction,
+        text: str,
+        *,
+        view: discord.ui.View | None = None,
+        mentions: discord.AllowedMentions | None = None,
+    ) -> None:
+        """Say ``text`` in the ticket's thread for all to see, and confirm it to the caller
+        (the command was deferred privately, so that errors stay private)."""
+        channel = interaction.channel
+        none = discord.AllowedMentions.none()
+        if isinstance(channel, discord.Thread | discord.TextChannel):
+            await channel.send(
+                text, view=view or discord.utils.MISSING, allowed_mentions=mentions or none
+            )
+        await respond(interaction, text, allowed_mentions=none)
 
     async def _claim(
         self, interaction: discord.Interaction, ticket: int, to: discord.Member | None
     ) -> None:
+        await defer(interaction)
         caller = await caller_for(self.bot, interaction.user)
         assignee = None
         if to is not None:
@@ -275,14 +317,15 @@ class TicketsCog(commands.Cog, name="tickets"):
         who = to or interaction.user
         if isinstance(interaction.channel, discord.Thread) and to is not None:
             await interaction.channel.add_user(to)
-        await interaction.response.send_message(
+        await self._announce(
+            interaction,
             localized(
                 N_("{member} is taking care of ticket #{id}."),
                 interaction.guild_locale,
                 member=who.mention,
                 id=ticket,
             ),
-            allowed_mentions=discord.AllowedMentions(users=[who], roles=False, everyone=False),
+            mentions=discord.AllowedMentions(users=[who], roles=False, everyone=False),
         )
 
     @tickets.command(name="close", description=_("Close this ticket."))
@@ -295,39 +338,47 @@ class TicketsCog(commands.Cog, name="tickets"):
         ]
     )
     async def close(self, interaction: discord.Interaction, reason: str | None = None) -> None:
+        await defer(interaction)
         await self._close(interaction, await self._here(interaction), reason)
 
     async def _close(
         self, interaction: discord.Interaction, ticket: int, reason: str | None
     ) -> None:
+        await defer(interaction)
         caller = await caller_for(self.bot, interaction.user)
         await self.bot.ledger.run(do_close_ticket, caller, ticket, reason)
-        await interaction.response.send_message(
+        await self._announce(
+            interaction,
             localized(
                 N_("Ticket #{id} is closed; /tickets reopen opens it again."),
                 interaction.guild_locale,
                 id=ticket,
-            )
+            ),
         )
         if isinstance(interaction.channel, discord.Thread):
-            await interaction.channel.send(
-                localized(
-                    N_("How did we do? The member who opened ticket #{id} can rate the help."),
-                    interaction.guild_locale,
-                    id=ticket,
-                ),
-                view=rating_view(ticket),
-            )
+            await self._rating_prompt(interaction.channel, ticket)
+
+    async def _rating_prompt(self, thread: discord.Thread, ticket: int) -> None:
+        await thread.send(
+            localized(
+                N_("How did we do? The member who opened ticket #{id} can rate the help."),
+                thread.guild.preferred_locale,
+                id=ticket,
+            ),
+            view=rating_view(ticket),
+        )
 
     @tickets.command(name="reopen", description=_("Open this ticket again."))
     async def reopen(self, interaction: discord.Interaction) -> None:
+        await defer(interaction)
         ticket = await self._here(interaction)
         caller = await caller_for(self.bot, interaction.user)
         await self.bot.ledger.run(do_reopen_ticket, caller, ticket)
         if isinstance(interaction.channel, discord.Thread) and interaction.channel.archived:
             await interaction.channel.edit(archived=False, locked=False)
-        await interaction.response.send_message(
-            localized(N_("Ticket #{id} is open again."), interaction.guild_locale, id=ticket)
+        await self._announce(
+            interaction,
+            localized(N_("Ticket #{id} is open again."), interaction.guild_locale, id=ticket),
         )
 
     async def button(
@@ -357,10 +408,8 @@ class TicketsCog(commands.Cog, name="tickets"):
     @app_commands.guild_only()
     async def solved(self, interaction: discord.Interaction, helper: discord.Member) -> None:
         locale = interaction_locale(interaction)
-        thread = interaction.channel
-        forums = self.bot.playbook.support.help_forums if self.bot.playbook.support else []
-        parent = thread.parent if isinstance(thread, discord.Thread) else None
-        if parent is None or not isinstance(thread, discord.Thread) or parent.name not in forums:
+        thread = self.help_post(interaction.channel)
+        if thread is None:
             raise InputError(_("Use this in a post of a help forum."))
         if thread.owner_id != interaction.user.id and not is_support_staff(
             self.bot, interaction.user
@@ -368,13 +417,15 @@ class TicketsCog(commands.Cog, name="tickets"):
             raise PermissionDenied(_("Only the member who asked, or staff, mark a post solved."))
         if helper.bot:
             raise InputError(_("Credit the person who helped, not a bot."))
+        await defer(interaction)
+        now = datetime.now(UTC)
         report = await self.bot.ledger.record(
             [
                 ActivityIn(
                     platform="discord",
                     source_id=f"{thread.id}:solved",
                     kind="thread.solved",
-                    occurred_at=datetime.now(UTC),
+                    occurred_at=now,
                     actor=person(interaction.user),
                     target_type="thread",
                     target_id=str(thread.id),
@@ -383,16 +434,129 @@ class TicketsCog(commands.Cog, name="tickets"):
                 )
             ]
         )
-        if not report.imported:
+        caller = await caller_for(self.bot, interaction.user)
+        asker = await self._asker(thread)
+        ticket = await self.bot.ledger.run(
+            do_solve_forum_ticket, self.bot.playbook, caller, asker, post_of(thread), at=now
+        )
+        if not report.imported and ticket is None:
             raise Conflict(localized(N_("This post is already marked solved."), locale))
-        await interaction.response.send_message(
+        await self._announce(
+            interaction,
             localized(
                 N_("✅ Solved, thanks to {helper}."),
                 interaction.guild_locale,
                 helper=helper.mention,
             ),
-            allowed_mentions=discord.AllowedMentions(users=[helper], roles=False, everyone=False),
+            mentions=discord.AllowedMentions(users=[helper], roles=False, everyone=False),
         )
+        if ticket is not None:
+            await self._rating_prompt(thread, ticket)
+
+    # -- help-forum posts are tickets -------------------------------------------------------
+
+    def help_post(self, channel: Any) -> discord.Thread | None:
+        """``channel`` when it is a post (a thread) of one of the playbook's help forums."""
+        support = self.bot.playbook.support
+        if support is None or not support.help_forums or not isinstance(channel, discord.Thread):
+            return None
+        parent = channel.parent
+        return channel if parent is not None and parent.name in support.help_forums else None
+
+    async def _asker(self, thread: discord.Thread) -> int:
+        owner = thread.owner_id or thread.id
+        member: int = await self.bot.ledger.run(do_member_for, someone(owner, thread.guild))
+        return member
+
+    @commands.Cog.listener()
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        """A new help-forum post opens its ticket (its opening message follows)."""
+        if self.help_post(thread) is None or not self.bot.serves(thread.guild):
+            return
+        asker = await self._asker(thread)
+        await self.bot.ledger.run(do_open_forum_ticket, self.bot.playbook, asker, post_of(thread))
+
+    async def file_forum_message(self, thread: discord.Thread, message: discord.Message) -> None:
+        """File a message of a help-forum post in its ticket (opened first when new)."""
+        if message.author.bot or message.type in (
+            discord.MessageType.thread_created,
+            discord.MessageType.thread_starter_message,
+        ):
+            return
+        caller = await caller_for(self.bot, message.author)
+        asker = caller.member_id if message.author.id == thread.owner_id else None
+        await self.bot.ledger.run(
+            do_file_forum_message,
+            self.bot.playbook,
+            asker if asker is not None else await self._asker(thread),
+            post_of(thread),
+            caller,
+            message.content,
+            message_id=str(message.id),
+            author_name=message.author.display_name,
+            at=message.created_at,
+        )
+
+    async def _archived_posts(self, guild: discord.Guild) -> list[discord.Thread]:
+        """The help forums' posts archived within the catch-up window (not in the cache)."""
+        support = self.bot.playbook.support
+        names = set(support.help_forums) if support else set()
+        since = datetime.now(UTC) - timedelta(days=self.bot.settings.discord_catchup_days)
+        found: list[discord.Thread] = []
+        for forum in guild.forums:
+            if forum.name not in names:
+                continue
+            try:
+                async for thread in forum.archived_threads(limit=None):
+                    if thread.archive_timestamp < since:
+                        break
+                    found.append(thread)
+            except discord.HTTPException as exc:
+                log.warning("archived posts of #%s not read: %s", forum.name, exc)
+        return found
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        for guild in self.bot.guilds:
+            if self.bot.serves(guild):
+                try:
+                    await self.catch_up_forums(guild)
+                except Exception:  # logged; the next ready tries again
+                    log.exception("help-forum catch-up of %s failed", guild.name)
+
+    async def catch_up_forums(
+        self, guild: discord.Guild, threads: list[discord.Thread] | None = None
+    ) -> int:
+        """Open the tickets of help-forum posts made while the bot was away and file the
+        messages it missed (each post's history after the last message filed); ``threads``:
+        the posts to read (default: the server's active threads and the help forums' posts
+        archived within the catch-up window). Returns the messages read."""
+        fetched: set[int] = set()  # archived posts, just fetched: their last message is known
+        if threads is None:
+            archived = await self._archived_posts(guild)
+            fetched = {t.id for t in archived}
+            threads = [*guild.threads, *archived]
+        posts = [t for t in threads if self.help_post(t)]
+        marks = await self.bot.ledger.read(access_forum_marks, [str(t.id) for t in posts])
+        read = 0
+        for thread in posts:
+            if str(thread.id) not in marks:
+                asker = await self._asker(thread)
+                await self.bot.ledger.run(
+                    do_open_forum_ticket, self.bot.playbook, asker, post_of(thread)
+                )
+            mark = marks.get(str(thread.id))
+            last = thread.last_message_id if thread.id in fetched else None
+            if mark and last and int(mark) >= last:
+                continue  # its latest message is filed: no request
+            after = discord.Object(int(mark)) if mark else None
+            try:
+                async for message in thread.history(limit=None, after=after, oldest_first=True):
+                    await self.file_forum_message(thread, message)
+                    read += 1
+            except discord.HTTPException as exc:
+                log.warning("catch-up of help post %s failed: %s", thread.id, exc)
+        return read
 
     # -- the sweep ------------------------------------------------------------------------
 
@@ -448,6 +612,16 @@ class TicketsCog(commands.Cog, name="tickets"):
         )
         if notice.step == "close":
             await thread.edit(archived=True)
+
+
+def post_of(thread: discord.Thread) -> ForumPost:
+    """A help-forum post as the actions see it."""
+    return ForumPost(
+        thread_id=str(thread.id),
+        title=thread.name,
+        opened_at=thread.created_at or discord.utils.snowflake_time(thread.id),
+        tags=tuple(tag.name for tag in thread.applied_tags),
+    )
 
 
 def _discord_id_of(engine: Any, member_id: int) -> str | None:

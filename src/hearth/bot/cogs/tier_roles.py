@@ -28,8 +28,8 @@ from discord.ext import commands
 
 from hearth.actions.derive import DeriveReport
 from hearth.actions.lookup import access_identity_tiers
+from hearth.bot.role_changes import GRANTED, change_role, role_changed
 from hearth.connectors.discord_gateway.mapping import PLATFORM, person
-from hearth.domain.activity import ActivityIn
 from hearth.domain.playbook import Playbook
 from hearth.domain.playbook.server import Server
 from hearth.i18n import _
@@ -96,29 +96,26 @@ class TierRolesCog(commands.Cog, name="tier_roles"):
     async def _change(
         self, member: discord.Member, role: discord.Role, tier: str, change: str, now: datetime
     ) -> bool:
+        if change == GRANTED:
+            reason = _("Holds the tier {tier}")
+        else:
+            reason = _("No longer holds the tier {tier}")
         try:
-            if change == "granted":
-                await member.add_roles(role, reason=_("Holds the tier {tier}").format(tier=tier))
-            else:
-                await member.remove_roles(
-                    role, reason=_("No longer holds the tier {tier}").format(tier=tier)
-                )
+            await change_role(
+                self.bot, member, role, add=change == GRANTED, reason=reason.format(tier=tier)
+            )
         except discord.HTTPException as exc:
             log.warning("could not change %s's role %s: %s", member, role.name, exc)
             return False
         me = self.bot.user
         await self.bot.ledger.record_one(
-            ActivityIn(
-                platform=PLATFORM,
-                source_id=f"tier-role:{member.guild.id}:{member.id}:{role.id}:{change}:"
-                f"{int(now.timestamp())}",
-                kind=f"member.role_{change}",
-                occurred_at=now,
+            role_changed(
+                member,
+                role,
+                change,
+                now,
                 actor=person(me) if me is not None else None,
-                target_type="member",
-                target_id=str(member.id),
-                target_owner=person(member),
-                properties={"role": role.name, "tier": tier, "reason": "tier"},
+                properties={"tier": tier, "reason": "tier"},
             )
         )
         log.info("%s %s the role %s", change, member, role.name)

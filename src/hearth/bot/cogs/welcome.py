@@ -18,6 +18,7 @@ import discord
 from discord.ext import commands
 
 from hearth.bot.replies import localized
+from hearth.bot.role_changes import GRANTED, change_role, role_changed
 from hearth.connectors.discord_gateway.mapping import PLATFORM, person
 from hearth.domain.activity import ActivityIn
 from hearth.domain.playbook.server import Welcome
@@ -74,20 +75,23 @@ class WelcomeCog(commands.Cog, name="welcome"):
                 log.warning("automatic role %r does not exist; run 'hearth discord apply'", name)
                 continue
             try:
-                await member.add_roles(role, reason=_("Automatic role on joining"))
+                await change_role(
+                    self.bot, member, role, add=True, reason=_("Automatic role on joining")
+                )
             except discord.HTTPException as exc:
                 log.warning("could not give %s the role %s: %s", member, name, exc)
                 continue
-            joined = member.joined_at or datetime.now(UTC)
+            # Given to the member, not done by them: the bot is the actor. The time is the
+            # join's, so a join Discord sends twice records the role once.
+            me = self.bot.user
             await self.bot.ledger.record_one(
-                ActivityIn(
-                    platform=PLATFORM,
-                    source_id=f"role:{member.guild.id}:{member.id}:{role.id}:auto:"
-                    f"{int(joined.timestamp())}",
-                    kind="member.role_granted",
-                    occurred_at=datetime.now(UTC),
-                    actor=person(member),
-                    properties={"role": role.name, "reason": "auto_role"},
+                role_changed(
+                    member,
+                    role,
+                    GRANTED,
+                    member.joined_at or datetime.now(UTC),
+                    actor=person(me) if me is not None else None,
+                    properties={"reason": "auto_role"},
                 )
             )
 

@@ -11,6 +11,7 @@ functions here turn them into figures. One module per concept:
   engagement, content creation;
 - :mod:`.funnel` — the Phoenix onboarding funnel;
 - :mod:`.nps` — Net Promoter Score;
+- :mod:`.satisfaction` — support tickets' 1-5 ratings;
 - :mod:`.stages` — the growth-stage table by month after launch;
 - :mod:`.targets` — targets and their green/amber/red status; :mod:`.defaults` holds the
   Phoenix and Atlas numbers until the playbooks carry them;

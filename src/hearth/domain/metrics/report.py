@@ -27,6 +27,7 @@ from hearth.domain.metrics.contributors import contributor_metrics
 from hearth.domain.metrics.funnel import onboarding_funnel, phoenix_funnel
 from hearth.domain.metrics.members import MemberHistory, member_metrics
 from hearth.domain.metrics.nps import NpsAnswer, nps
+from hearth.domain.metrics.satisfaction import TicketRating, satisfaction
 from hearth.domain.metrics.stages import growth_stages
 from hearth.domain.metrics.targets import TargetSet, evaluate_targets
 from hearth.domain.metrics.threads import ThreadOutcome, thread_metrics
@@ -55,6 +56,7 @@ class MetricInputs:
     hours: Iterable[HourCount] = ()
     channels: Iterable[TopicCount] = ()
     nps_answers: Iterable[NpsAnswer] = ()
+    ratings: Iterable[TicketRating] = ()  # support tickets' ratings (satisfaction)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -93,6 +95,7 @@ def health_report(inputs: MetricInputs, targets: TargetSet | None = None) -> dic
         "content": content_metrics(kind_rows, people, period, platform),
         "funnel": onboarding_funnel(steps, history.first_seen, kind_rows, period, platform),
         "nps": nps(inputs.nps_answers, period),
+        "satisfaction": satisfaction(inputs.ratings, period, people),
         "growth_stages": (
             growth_stages(
                 launch,

@@ -482,9 +482,33 @@ class Support(PlaybookModel):
         description="Forum channels whose posts are treated as tickets: the asker or staff "
         "mark a post solved with `/solved`, which credits the helper (`thread.solved`).",
     )
+    help_category: Key | None = Field(
+        default=None,
+        description="The ticket category of a help-forum post whose tags name no category; "
+        "null: the first category.",
+    )
+
+    @model_validator(mode="after")
+    def _help_category(self) -> Support:
+        if self.help_category is not None and self.category(self.help_category) is None:
+            raise ValueError(f"help_category '{self.help_category}' is not a ticket category")
+        return self
 
     def category(self, key: str) -> TicketCategory | None:
         return next((c for c in self.categories if c.key == key), None)
+
+    def forum_category(self, tags: tuple[str, ...] = ()) -> TicketCategory:
+        """The category of a help-forum post: the first of its tags that names a category
+        (by key or name), else ``help_category``, else the first category."""
+        wanted = {tag.strip().casefold() for tag in tags}
+        for category in self.categories:
+            if category.key.casefold() in wanted or category.name.casefold() in wanted:
+                return category
+        if self.help_category is not None:
+            found = self.category(self.help_category)
+            if found is not None:
+                return found
+        return self.categories[0]
 
 
 # -- calendar, launch (the server section is in server.py) ----------------------------------
