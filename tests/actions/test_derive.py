@@ -280,3 +280,54 @@ def test_database_leaderboards_agree_with_the_fold(engine: Engine) -> None:
             ], (board.key, window)
             compared += len(stored)
     assert compared > 0
+
+
+def test_a_cached_profile_expires_when_a_tier_lapses(engine: Engine) -> None:
+    """The profile cache keeps a profile only until its tier can change with time alone."""
+    from hearth.actions.profiles import ProfileCache, access_profile_cached
+
+    wipe(engine)
+    start = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    ada = IdentityRef("discord", "ada")
+    records = [
+        ActivityIn("discord", "join", "member.joined", start, ada),
+        ActivityIn("github", "pr", "pr.merged", start + timedelta(days=1), who("ada")),
+        ActivityIn("discord", "hi", "message.posted", start + timedelta(days=35), ada),
+    ]
+    for n in range(5):  # five askers accept ada's answers
+        records.append(
+            ActivityIn(
+                "github",
+                f"acc{n}",
+                "answer.accepted",
+                start + timedelta(days=2),
+                who(f"asker{n}"),
+                "post",
+                f"a{n}",
+                who("ada"),
+            )
+        )
+    ingest(engine, records)
+    # ada's GitHub and Discord identities are one member here.
+    from hearth.actions.members import do_merge
+    from hearth.store.tables import identities
+
+    with engine.connect() as conn:
+        ids = dict(
+            conn.execute(
+                select(identities.c.platform, identities.c.member_id).where(
+                    identities.c.external_id == "ada"
+                )
+            ).all()
+        )
+    do_merge(engine, Caller.operator(), ids["github"], ids["discord"], "same person")
+    derive.do_catch_up(engine, PHOENIX)
+    cache = ProfileCache()
+    member = ids["discord"]
+    during = start + timedelta(days=80)  # the activity window lapsed (day 65.5); in grace
+    held = access_profile_cached(engine, Caller.operator(), member, PHOENIX, cache, now=during)
+    assert held.standing.tier is not None and held.standing.tier.key == "contributor"
+    assert held.standing.changes_at == start + timedelta(days=95.5)  # the grace ends
+    after = start + timedelta(days=96)
+    gone = access_profile_cached(engine, Caller.operator(), member, PHOENIX, cache, now=after)
+    assert gone.standing.tier is None  # not served from the cache past its expiry

@@ -20,14 +20,12 @@ and nothing depends on it but speed.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from hearth.actions.caching import ExpiringCache
 from hearth.actions.context import Caller
 from hearth.actions.standing import access_leaderboard
 from hearth.domain.playbook import Playbook
@@ -61,53 +59,8 @@ def _valid_until(conn: Connection, now: datetime) -> datetime:
     return min(midnight, ends if ends.tzinfo is not None else ends.replace(tzinfo=UTC))
 
 
-class BoardCache:
-    """A bounded LRU of leaderboard places; one computation per missing key at a time."""
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], tuple[datetime, list[Place]]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
-        self.hits = 0
-        self.misses = 0
-
-    def _fresh(self, key: tuple[Any, ...], now: datetime) -> list[Place] | None:
-        found = self._items.get(key)
-        if found is None or now >= found[0]:
-            return None
-        self._items.move_to_end(key)
-        self.hits += 1
-        return found[1]
-
-    def get(
-        self,
-        key: tuple[Any, ...],
-        now: datetime,
-        compute: Callable[[], tuple[datetime, list[Place]]],
-    ) -> list[Place]:
-        """The places under ``key``; ``compute`` gives them with the moment they expire."""
-        with self._lock:
-            found = self._fresh(key, now)
-            if found is not None:
-                return list(found)
-            gate = self._computing.setdefault(key, threading.Lock())
-        with gate:
-            with self._lock:
-                found = self._fresh(key, now)
-                if found is not None:
-                    return list(found)
-            try:
-                until, places = compute()
-            finally:
-                with self._lock:
-                    self._computing.pop(key, None)
-            with self._lock:
-                self.misses += 1
-                self._items[key] = (until, places)
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-        return list(places)
+class BoardCache(ExpiringCache[list[Place]]):
+    """Leaderboard places, each list valid until midnight or the end of the earliest ban."""
 
 
 def access_board(
@@ -132,4 +85,4 @@ def access_board(
             until = _valid_until(conn, now)
         return until, access_leaderboard(engine, caller, playbook, key, window, now=now)
 
-    return cache.get(cache_key, now, compute)
+    return list(cache.get(cache_key, now, compute))

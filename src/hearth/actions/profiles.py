@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, case, delete, exists, func, insert, or_, select
 
 from hearth.actions import audit
+from hearth.actions.boards import derivation_version
+from hearth.actions.caching import ExpiringCache
 from hearth.actions.context import Caller
 from hearth.actions.standing import MemberStanding, TierHeld, access_member_standing, tiers_at
 from hearth.actions.standing import tier_plans as _tier_plans
@@ -194,7 +196,9 @@ def access_profile(
         ]
         # One pass over the member's public activity (the (actor_member_id, kind) index):
         # per kind, how many in the recent window and the latest.
-        since = now - timedelta(days=RECENT_DAYS)
+        # Whole UTC days, so the figures hold until midnight (pages cache them that long).
+        today = datetime(now.year, now.month, now.day, tzinfo=UTC)
+        since = today - timedelta(days=RECENT_DAYS)
         rows = conn.execute(
             select(
                 ledger.c.kind,
@@ -204,7 +208,7 @@ def access_profile(
             .where(
                 ledger.c.actor_member_id == member_id,
                 ledger.c.kind.in_(PUBLIC_KINDS),
-                ledger.c.occurred_at <= now,
+                ledger.c.occurred_at < today + timedelta(days=1),
             )
             .group_by(ledger.c.kind)
         ).all()
@@ -389,3 +393,36 @@ def _aware(value: Any) -> datetime:
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     assert isinstance(moment, datetime)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class ProfileCache(ExpiringCache[Profile]):
+    """Profiles, each valid until midnight or until a tier held changes with time."""
+
+
+def access_profile_cached(
+    engine: Engine,
+    caller: Caller,
+    member_id: int,
+    playbook: Playbook,
+    cache: ProfileCache,
+    now: datetime | None = None,
+) -> Profile:
+    """:func:`access_profile`, from ``cache`` while it cannot have changed: the key holds the
+    derivation version (every catch-up, merge, flag, erasure and directory choice moves it) and
+    the newest activity id; the value expires at midnight (the activity summary counts whole
+    days) or when a tier held can change with time alone."""
+    now = now or datetime.now(UTC)
+    with engine.connect() as conn:
+        version = (
+            derivation_version(conn),
+            conn.scalar(select(func.max(ledger.c.id))) or 0,
+        )
+    key = (id(playbook), member_id, may_manage(caller, member_id), version)
+
+    def compute() -> tuple[datetime, Profile]:
+        profile = access_profile(engine, caller, member_id, playbook, now=now)
+        midnight = datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
+        changes = profile.standing.changes_at
+        return (min(midnight, changes) if changes else midnight), profile
+
+    return cache.get(key, now, compute)

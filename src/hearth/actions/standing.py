@@ -7,6 +7,7 @@ stays behind the ledger's own permission checks.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -71,6 +72,9 @@ class MemberStanding:
     tier: TierHeld | None
     progress: list[dict[str, Any]] = field(default_factory=list)
     evaluated_at: datetime | None = None
+    changes_at: datetime | None = None
+    """The next moment the tiers held can change with time alone (a tenure completes, a
+    window lapses, a grace period ends); None: not before the next activity."""
 
     def next_tier(self, playbook: Playbook) -> dict[str, Any] | None:
         """Progress towards the lowest automatic tier above the one held."""
@@ -84,8 +88,22 @@ class MemberStanding:
         return None
 
 
+_plans_lock = threading.Lock()
+_plans: dict[int, tuple[Playbook, list[TierPlan]]] = {}
+
+
 def tier_plans(playbook: Playbook) -> list[TierPlan]:
-    return compile_tiers(playbook, compile_playbook(playbook))
+    """The playbook's compiled tiers, compiled once per playbook object (pages ask per view)."""
+    with _plans_lock:
+        found = _plans.get(id(playbook))
+        if found is not None and found[0] is playbook:
+            return found[1]
+    plans = compile_tiers(playbook, compile_playbook(playbook))
+    with _plans_lock:
+        if len(_plans) > 16:
+            _plans.clear()
+        _plans[id(playbook)] = (playbook, plans)
+    return plans
 
 
 def _seconds(value: datetime | None) -> float | None:
@@ -164,7 +182,8 @@ def access_member_standing(
                 RuleLine(key, names.get(key, key), int(entry["points"]), int(entry["times"]))
             )
     breakdown.sort(key=lambda line: (-line.points, line.key))
-    tier = tiers_at(list(tier_rows), tier_plans(playbook), now).get(member_id)
+    plans = tier_plans(playbook)
+    tier = tiers_at(list(tier_rows), plans, now).get(member_id)
     return MemberStanding(
         member_id=member_id,
         display_name=member["display_name"],
@@ -183,7 +202,24 @@ def access_member_standing(
         tier=tier,
         progress=list(standing.progress) if standing is not None else [],
         evaluated_at=standing.evaluated_at if standing is not None else None,
+        changes_at=_next_change(list(tier_rows), plans, now),
     )
+
+
+def _next_change(rows: list[Any], plans: list[TierPlan], now: datetime) -> datetime | None:
+    """The earliest moment after ``now`` at which a tier track's status can flip by itself."""
+    grace = {p.key: timedelta(seconds=p.grace) for p in plans}
+    moments: list[datetime] = []
+    for row in rows:
+        extra = grace.get(row.tier, timedelta(0))
+        for moment in (row.qualifies_from, row.qualifies_until):
+            if moment is not None:
+                moments.append(_aware(moment))
+                moments.append(_aware(moment) + extra)
+        if row.stretch_end is not None:
+            moments.append(_aware(row.stretch_end) + extra)
+    future = [m for m in moments if m > now]
+    return min(future) if future else None
 
 
 def standings_for_export(

@@ -25,9 +25,10 @@ from starlette.responses import RedirectResponse, Response
 
 from hearth.actions.boards import BoardCache, access_board
 from hearth.actions.profiles import (
+    ProfileCache,
     access_current_member,
     access_directory,
-    access_profile,
+    access_profile_cached,
     access_public_names,
     check_set_directory,
     may_manage,
@@ -118,6 +119,7 @@ def day(value: datetime | date | None) -> str:
 def community_router(settings: Settings, engine: Engine, templates: Jinja2Templates) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     boards = BoardCache()  # leaderboard places, while they cannot have changed
+    profiles = ProfileCache(size=1024)  # profiles, likewise
     templates.env.filters.setdefault("number", number)
     templates.env.filters.setdefault("day", day)
     try:
@@ -257,7 +259,9 @@ def community_router(settings: Settings, engine: Engine, templates: Jinja2Templa
             return RedirectResponse(f"/members/{current}", 301)
         viewer = viewer_of(request)
         book = playbook()
-        found = access_profile(engine, viewer.caller, member_id, book, now=datetime.now(UTC))
+        found = access_profile_cached(
+            engine, viewer.caller, member_id, book, profiles, now=datetime.now(UTC)
+        )
         standing = found.standing
         tier = book.tier(standing.tier.key) if standing.tier else None
         upcoming = standing.next_tier(book)
