@@ -30,61 +30,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.loopback import free_port, percentile, request, run_load
+
 HEARTH = [sys.executable, "-c", "from hearth.cli import main; main()"]
 DASHBOARD = "/staff/dashboard?period=all"
 TARGET_P95_MS = 150.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def request(path: str, cookie: str | None = None) -> bytes:
-    head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-    if cookie:
-        head += f"Cookie: hearth_session={cookie}\r\n"
-    return (head + "\r\n").encode()
-
-
-async def run_load(port: int, requests: list[bytes], concurrency: int) -> list[float]:
-    """Send every request over ``concurrency`` keep-alive connections; the latencies."""
-    latencies: list[float] = []
-    queue = iter(requests)
-    failures: list[bytes] = []
-
-    async def worker() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            for raw in queue:
-                started = time.perf_counter()
-                writer.write(raw)
-                status = await reader.readline()
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                await reader.readexactly(length)
-                latencies.append(time.perf_counter() - started)
-                if b" 200 " not in status:
-                    failures.append(status)
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    if failures:
-        raise SystemExit(f"{len(failures)} requests did not answer 200: {failures[0]!r}")
-    return latencies
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Linear interpolation between closest ranks (as docs/metrics.md)."""
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def prepare(db: Path, events: int, members: int, seed: int) -> tuple[str, float]:
@@ -150,8 +100,8 @@ def measure(args: argparse.Namespace, db: Path) -> dict[str, float]:
         asyncio.run(run_load(port, health[:100] + dashboard[:100], args.concurrency))  # warm-up
         rounds: dict[str, list[float]] = {k: [] for k in ("h50", "h95", "d50", "d95")}
         for _ in range(args.repeats):
-            base = asyncio.run(run_load(port, health, args.concurrency))
-            dash = asyncio.run(run_load(port, dashboard, args.concurrency))
+            _, base = asyncio.run(run_load(port, health, args.concurrency))
+            _, dash = asyncio.run(run_load(port, dashboard, args.concurrency))
             rounds["h50"].append(percentile(base, 0.5) * 1000)
             rounds["h95"].append(percentile(base, 0.95) * 1000)
             rounds["d50"].append(percentile(dash, 0.5) * 1000)

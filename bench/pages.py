@@ -35,7 +35,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.dashboard import free_port, percentile, request, run_load
+from bench.loopback import free_port, percentile, request, run_load
 
 HEARTH = [sys.executable, "-c", "from hearth.cli import main; main()"]
 BOARD = "/leaderboards/most_helpful?window=all_time"
@@ -128,7 +128,7 @@ def measure(args: argparse.Namespace, db: Path) -> dict[str, float]:
         rounds: dict[str, list[float]] = {}
         for _ in range(args.repeats):
             for key, requests in routes.items():
-                latencies = asyncio.run(run_load(port, requests, args.concurrency))
+                _, latencies = asyncio.run(run_load(port, requests, args.concurrency))
                 rounds.setdefault(f"{key}_50", []).append(percentile(latencies, 0.5) * 1000)
                 rounds.setdefault(f"{key}_95", []).append(percentile(latencies, 0.95) * 1000)
     finally:

@@ -32,16 +32,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.loopback import free_port, percentile, run_load
+
 SECRET = "bench-webhook-secret-0123456789"
 HEARTH = [sys.executable, "-c", "from hearth.cli import main; main()"]
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 EXAMPLE = SHARED / "github-webhooks/api.github.com/issue_comment/created.payload.json"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def deliveries(count: int) -> list[bytes]:
@@ -62,44 +58,6 @@ def deliveries(count: int) -> list[bytes]:
         )
         requests.append(head.encode() + body)
     return requests
-
-
-async def run_load(port: int, requests: list[bytes], concurrency: int) -> tuple[float, list[float]]:
-    """Send every request over ``concurrency`` keep-alive connections; (seconds, latencies)."""
-    latencies: list[float] = []
-    queue = iter(requests)
-    failures = 0
-
-    async def worker() -> None:
-        nonlocal failures
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            for request in queue:
-                started = time.perf_counter()
-                writer.write(request)
-                status = await reader.readline()
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                await reader.readexactly(length)
-                latencies.append(time.perf_counter() - started)
-                if b" 200 " not in status:
-                    failures += 1
-        finally:
-            writer.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    if failures:
-        raise SystemExit(f"{failures} requests did not answer 200")
-    return elapsed, latencies
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def one_round(folder: Path, count: int, concurrency: int, run: int) -> dict[str, float]:
