@@ -112,6 +112,17 @@ class Fold:
         # What tier requirements read: only changes to these re-evaluate a member's tiers.
         reqs = [r for p in self.tiers for r in p.own]
         self._day_keys = frozenset(r.platform or "" for r in reqs if r.type == "active_days")
+        # How many days back each key's active days are needed: when every requirement on it
+        # has a window, older days can never count again and are dropped (None: keep all).
+        self._day_keep: dict[str, int | None] = {}
+        for day_key in self._day_keys:
+            windows = [
+                r.window for r in reqs if r.type == "active_days" and (r.platform or "") == day_key
+            ]
+            spans = [w for w in windows if w is not None]
+            self._day_keep[day_key] = (
+                int(max(spans) // DAY) + 2 if len(spans) == len(windows) else None
+            )
         self._uses_days = bool(self._day_keys)
         self._tier_tenure = any(r.type == "tenure" for r in reqs)
         self._tier_counters = frozenset(r.counter for r in reqs if r.type == "count")
@@ -133,6 +144,7 @@ class Fold:
         "_keep_gains",
         "_uses_days",
         "_day_keys",
+        "_day_keep",
         "_tier_tenure",
         "_tier_counters",
         "_tier_helped",
@@ -213,6 +225,13 @@ class Fold:
                     if day not in active:
                         active[day] = True
                         self._mark(ms)
+                        keep = self._day_keep[day_key]
+                        if keep is not None:
+                            # Days are kept in order: drop those no window can reach.
+                            for old in list(active):
+                                if old > day - keep:
+                                    break
+                                del active[old]
         if owner is not None:
             ms_owner = members.get(owner)
             if ms_owner is None:
