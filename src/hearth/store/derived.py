@@ -160,14 +160,19 @@ def insert_new(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -
         conn.execute(stmt, batch)
 
 
+def _sqlite_time(v: datetime | None) -> str | None:
+    """A datetime as SQLAlchemy stores it in SQLite: naive UTC with microseconds."""
+    if v is None:
+        return None
+    if v.tzinfo is UTC:  # the common case (store.utc): "…+00:00" cut off, no conversion
+        return v.isoformat(sep=" ", timespec="microseconds")[:26]
+    return v.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
 def _sqlite_value(column_type: Any) -> Any:
     """How SQLAlchemy would store a value of ``column_type`` in SQLite, as a plain function."""
     if isinstance(column_type, UTCDateTime):
-        return lambda v: (
-            None
-            if v is None
-            else v.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-        )
+        return _sqlite_time
     if isinstance(column_type, Date):
         return lambda v: None if v is None else v.isoformat()
     if isinstance(column_type, JSON):
