@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, text, update
 
 from hearth.domain.playbook import Playbook
-from hearth.domain.rules import Collected, Fold, MemberFlags, progress
+from hearth.domain.rules import Collected, Fold, MemberFlags, day_date, progress
 from hearth.domain.rules.facts import Fact, FactKey, to_seconds
 from hearth.domain.rules.fold import Award, Changes, Help
 from hearth.domain.rules.state import MemberState
@@ -175,7 +175,7 @@ def _daily_rows(daily: dict[tuple[int, str, int], Any]) -> Iterable[dict[str, An
         yield {
             "member_id": member_id,
             "rule": rule,
-            "day": store.day(day),
+            "day": day_date(day),
             "amount": amount,
             "last_at": store.utc(last_at),
         }
@@ -186,7 +186,7 @@ def _tally_rows(tallies: dict[tuple[str, str, int], Any]) -> Iterable[dict[str, 
         yield {
             "board": board,
             "subject": subject,
-            "day": store.day(day),
+            "day": day_date(day),
             "member_id": int(subject[2:]) if subject.startswith("m:") else None,
             "value": value,
             "last_at": store.utc(last_at),

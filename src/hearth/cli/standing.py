@@ -278,15 +278,14 @@ def leaderboard(
     size: Annotated[int | None, typer.Option("--size", min=1, help=_("Places shown."))] = None,
 ) -> None:
     """A leaderboard of the playbook in force (staff and bots left out)."""
+    from hearth.actions.lookup import access_member_names
     from hearth.actions.standing import access_leaderboard
-    from hearth.store.queries import member_names
 
     state = state_of(ctx)
     playbook = playbook_in_force(state)
     engine = state.engine()
     places = access_leaderboard(engine, Caller.operator(), playbook, key, window, size=size)
-    with engine.connect() as conn:
-        names = member_names(conn, [p.member_id for p in places if p.member_id is not None])
+    names = access_member_names(engine, [p.member_id for p in places if p.member_id is not None])
     board = playbook.leaderboard(key)
     table = Table("#", _("who"), _("value"), title=board.name if board else key)
     for place in places:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, Table, delete, select
@@ -244,16 +244,7 @@ def read_checkpoint(conn: Connection) -> bytes | None:
     return bytes(blob) if blob is not None else None
 
 
-def as_json(value: Any) -> Any:
-    """Plain JSON data (tuples become lists), for the JSON columns."""
-    return json.loads(json.dumps(value))
-
-
 def utc(seconds: float | None) -> datetime | None:
     if seconds is None or seconds in (float("inf"), float("-inf")):
         return None
     return datetime.fromtimestamp(seconds, UTC)
-
-
-def day(number: int) -> date:
-    return date.fromordinal(number + 719_163)

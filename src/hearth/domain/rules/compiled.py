@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from hearth.domain.playbook import Playbook, Predicate, compile_amount
@@ -44,16 +45,6 @@ TIER_REVOKED = "tier.revoked"
 REQUIREMENT_CONFIRMED = "requirement.confirmed"
 BANNED = "member.banned"
 UNBANNED = "member.unbanned"
-MANUAL_KINDS = frozenset(
-    {
-        MANUAL_POINTS,
-        MANUAL_AWARD,
-        MANUAL_AWARD_REVOKED,
-        TIER_GRANTED,
-        TIER_REVOKED,
-        REQUIREMENT_CONFIRMED,
-    }
-)
 MANUAL_RULE = "manual"
 """The breakdown key of points granted by staff."""
 
@@ -233,11 +224,10 @@ def _counter_sig(match: Match, distinct_by: str | None, timed: bool) -> str:
     return json.dumps([_signature(match, match.role), distinct_by, timed])
 
 
-def _day_start(day: Any) -> float | None:
+def _day_start(day: date | None) -> float | None:
+    """Midnight UTC at the start of ``day``, in seconds (None stays None)."""
     if day is None:
         return None
-    from datetime import UTC, datetime
-
     return to_seconds(datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
