@@ -206,3 +206,60 @@ def test_after_commit_gets_each_batch_s_new_keys(engine: Engine) -> None:
     ingest(engine, [message(1), message(2), message(1), message(3)], batch_size=2,
            after_commit=after_commit)  # fmt: skip
     assert batches == [{("discord", "m1"), ("discord", "m2")}, {("discord", "m3")}]
+
+
+def test_a_resolver_notices_a_merge_made_between_its_batches(engine: Engine) -> None:
+    """The identity cache lives across batches; a merge committed meanwhile (audited, as every
+    change of who an account belongs to is) must reach the next batch's activities."""
+    from hearth.actions.context import Caller
+    from hearth.actions.identities import IdentityResolver
+    from hearth.actions.members import do_merge
+
+    resolver = IdentityResolver()
+    ingest(engine, [message(1, "alice"), message(2, "bob")], resolver=resolver)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(select(identities.c.external_id, identities.c.member_id)).all())
+    do_merge(engine, Caller.operator("test"), ids["bob"], ids["alice"])
+    ingest(engine, [message(3, "bob")], resolver=resolver)
+    with engine.connect() as conn:
+        member = conn.scalar(
+            select(activities.c.actor_member_id).where(activities.c.source_id == "m3")
+        )
+    assert member == ids["alice"]
+
+
+def test_bulk_mode_gives_back_foreign_keys_and_collector_settings(engine: Engine) -> None:
+    import gc
+
+    thresholds = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    ingest(engine, [message(i, f"u{i % 3}") for i in range(30)], batch_size=10, bulk=True,
+           on_batch=lambda _r: seen.append(gc.get_threshold()))  # fmt: skip
+    assert gc.get_threshold() == thresholds
+    if engine.dialect.name != "sqlite":
+        return
+    assert all(during[0] > thresholds[0] for during in seen)
+    # every pooled connection checks foreign keys again
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with engine.begin() as conn, __import__("pytest").raises(Exception, match="FOREIGN KEY"):
+        conn.execute(
+            activities.insert().values(
+                platform="discord", source_id="x", kind="message.posted",
+                occurred_at=T0, actor_member_id=999_999, properties={},
+            )
+        )  # fmt: skip
+
+
+def test_activities_stored_before_are_told_from_new_ones_in_a_mixed_batch(engine: Engine) -> None:
+    """Every activity goes to the INSERT; those already stored must still be counted as
+    duplicates and left out of the keys handed on, in and out of bulk mode."""
+    ingest(engine, [message(i) for i in range(0, 40, 2)])
+    for start, bulk in ((0, False), (20, True)):
+        keys: list[set[tuple[str, str]]] = []
+        report = ingest(
+            engine, [message(i) for i in range(start, start + 20)], batch_size=7, bulk=bulk,
+            after_commit=lambda _e, k, keys=keys: keys.append(k),
+        )  # fmt: skip
+        assert (report.imported, report.duplicates) == (10, 10)
+        assert set().union(*keys) == {("discord", f"m{i}") for i in range(start + 1, start + 20, 2)}

@@ -5,6 +5,11 @@ Used inside an ingest transaction: :class:`IdentityResolver` keeps a bounded cac
 table once per new account, not once per activity. It also remembers the refs it has fully
 recorded (account known, every name already stored), so the refs a bulk import repeats on most
 activities cost one set lookup.
+
+The cache lasts across transactions, so it must notice when another writer changed who an
+account belongs to. Every such change (merge, unmerge, link, erasure) writes the audit log in
+its own transaction, so each :meth:`IdentityResolver.resolve` first compares the audit log's
+newest id with the one the cache was filled under, and starts afresh when it moved.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -31,8 +37,8 @@ from sqlalchemy import (
 
 from hearth.domain.activity import IdentityRef
 from hearth.domain.members import display_name_for, merged_names
-from hearth.store.db import sqlite_json, sqlite_time
-from hearth.store.tables import identities, members
+from hearth.store.db import sqlite_json, sqlite_query, sqlite_time
+from hearth.store.tables import audit_log, identities, members
 from hearth.store.types import UTCDateTime
 
 Key = tuple[str, str]
@@ -74,6 +80,15 @@ _RECORD_NAMES = (
 _CREATE_LOCK = select(func.pg_advisory_xact_lock(0x4E4541525448))  # "HEARTH"
 _INSERT = {table.name: insert(table) for table in (members, identities)}
 _MAX_ID = {table.name: select(func.max(table.c.id)) for table in (members, identities)}
+_LAST_AUDIT = select(func.max(audit_log.c.id))
+_SQLITE_LAST_AUDIT = f"SELECT max(id) FROM {audit_log.name}"
+
+# Every field of a ref as one plain tuple, built in C: the form in which the settled refs are
+# kept, because hashing and comparing tuples costs a fraction of the dataclass's own __hash__
+# and __eq__ (Python functions), and a bulk import does it for every actor and owner.
+_REF_FIELDS = attrgetter(
+    "platform", "external_id", "handle", "email", "display_name", "is_bot", "other_names"
+)
 
 
 class IdentityResolver:
@@ -82,14 +97,28 @@ class IdentityResolver:
     def __init__(self) -> None:
         self._ids: dict[Key, tuple[int, int]] = {}
         self._names: dict[Key, tuple[str, ...]] = {}
-        # refs whose account is in _ids and whose every name is in _names: nothing to do
-        self._settled: set[IdentityRef] = set()
+        # refs (as _REF_FIELDS tuples) whose account is in _ids and whose every name is in
+        # _names: nothing to do
+        self._settled: set[tuple[Any, ...]] = set()
+        self._audit_mark: int | None = None  # the audit log's newest id when the cache filled
 
     def forget(self) -> None:
         """Drop the cache (after merges, or when another writer may have moved identities)."""
         self._ids.clear()
         self._names.clear()
         self._settled.clear()
+
+    def _check_fresh(self, conn: Connection) -> None:
+        """Forget the cache if the audit log moved since it was filled (see the module
+        docstring): one indexed read per batch."""
+        if conn.dialect.name == "sqlite":
+            mark = sqlite_query(conn, _SQLITE_LAST_AUDIT)[0][0]
+        else:
+            mark = conn.scalar(_LAST_AUDIT)
+        if mark != self._audit_mark:
+            if self._ids:
+                self.forget()
+            self._audit_mark = mark
 
     def get(self, ref: IdentityRef) -> tuple[int, int]:
         return self._ids[(ref.platform, ref.external_id)]
@@ -104,15 +133,16 @@ class IdentityResolver:
         """Make sure every ref in ``refs`` is known, stored and has its names recorded."""
         if len(self._ids) > CACHE_LIMIT or len(self._settled) > CACHE_LIMIT:
             self.forget()
+        self._check_fresh(conn)
         refs = list(refs)
+        fields = list(map(_REF_FIELDS, refs))
         settled = self._settled
-        # Each distinct ref once, in first-seen order (the order decides which names come first).
-        unique = [ref for ref in dict.fromkeys(refs) if ref not in settled]
-        if not unique:
+        unsettled = set(fields) - settled
+        if not unsettled:
             return
         # Only accounts with a ref not seen before need work; their settled refs still count
         # (which ref is richest, which names were seen), so the loop below sees all of them.
-        open_keys = {(ref.platform, ref.external_id) for ref in unique}
+        open_keys = {(platform, external_id) for platform, external_id, *_ in unsettled}
         wanted: dict[Key, IdentityRef] = {}
         seen_names: dict[Key, list[str]] = {}
         for ref in refs:
@@ -138,7 +168,7 @@ class IdentityResolver:
             if new:
                 self._create(conn, new)
         self._record_names(conn, wanted, seen_names)
-        settled.update(unique)
+        settled.update(unsettled)
 
     def _load(self, conn: Connection, keys: list[Key]) -> None:
         by_platform: dict[str, list[str]] = {}

@@ -13,13 +13,13 @@ then failing at once with ``SQLITE_BUSY`` when it tries to write after another w
 from __future__ import annotations
 
 import json
-import json.encoder
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, event, inspect
 from sqlalchemy import create_engine as _sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
@@ -94,16 +94,43 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 @contextmanager
-def begin_write(engine: Engine) -> Iterator[Connection]:
+def begin_write(engine: Engine, *, foreign_keys: bool = True) -> Iterator[Connection]:
     """A write transaction, committed at the end of the block (rolled back on an error).
 
     On SQLite it begins with ``BEGIN IMMEDIATE`` (see the module docstring), whatever kind of
     engine object ``engine`` is; elsewhere it is ``engine.begin()``.
+
+    ``foreign_keys=False`` has SQLite skip checking foreign keys in this transaction: for a
+    writer that knows every id it writes exists (a bulk import, whose identity cache is checked
+    against the audit log in the same transaction), where the checks cost a tenth of the time
+    and can find nothing. It changes nothing on PostgreSQL.
     """
     with engine.connect() as conn:
         conn.execution_options(**{WRITE: True})
-        with conn.begin():
+        if foreign_keys or conn.dialect.name != "sqlite":
+            with conn.begin():
+                yield conn
+            return
+        with _sqlite_foreign_keys_off(conn), conn.begin():
             yield conn
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite's foreign-key checks off on ``conn`` while the block runs. The pragma can only
+    change outside a transaction, so this goes around the ``begin()``; a connection whose
+    checks could not be turned back on is discarded, never returned to the pool."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        try:
+            driver.execute("PRAGMA foreign_keys=ON")
+        except Exception:
+            conn.invalidate()
+            raise
 
 
 class _SQLiteEngine(Engine):
@@ -161,35 +188,43 @@ def sqlite_query(conn: Connection, sql: str, parameters: Sequence[Any] = ()) -> 
 
 def sqlite_time(at: datetime) -> str:
     """``at`` as a ``UTCDateTime`` is stored on SQLite: naive UTC text with microseconds."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # without its "+00:00"
+    if at.tzinfo is not UTC:
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    # the date part from a cache (a bulk import's activities fall on a few thousand days), the
+    # time part formatted: together a third cheaper than isoformat(), on every stored activity
+    day = _DAYS.get(at.toordinal())
+    if day is None:
+        if len(_DAYS) > _DAYS_KEPT:
+            _DAYS.clear()
+        day = _DAYS[at.toordinal()] = f"{at.year:04}-{at.month:02}-{at.day:02} "
+    # %-formatting: half the time of the f-string here
+    return day + "%02d:%02d:%02d.%06d" % (at.hour, at.minute, at.second, at.microsecond)  # noqa: UP031
 
 
-# What json.dumps(value) (SQLAlchemy's JSON serializer) does, minus the work it repeats on every
-# call: building the C encoder.
-_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
-_ENCODE = (
-    _C_ENCODER(
-        None,  # markers: json.dumps checks for cycles; values parsed from input have none
-        json.JSONEncoder().default,
-        json.encoder.encode_basestring_ascii,
-        None,  # indent
-        ": ",
-        ", ",
-        False,  # sort_keys
-        False,  # skipkeys
-        True,  # allow_nan
-    )
-    if _C_ENCODER is not None
-    else None
+_DAYS: dict[int, str] = {}
+_DAYS_KEPT = 100_000
+
+
+# orjson encodes a property document about ten times faster than json.dumps
+# (docs/decisions.md). What it would encode differently from SQLAlchemy's JSON serializer
+# (json.dumps) is passed to json.dumps instead, so both databases accept and refuse the same
+# values: datetimes, dataclasses and subclasses of str, int, dict and list (json.dumps refuses
+# the first two and encodes the others as their base type), non-string keys and integers beyond
+# 64 bits (orjson refuses those; json.dumps writes them). NaN and infinities, which are not JSON
+# at all, become null.
+_ORJSON_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
 )
+_orjson_dumps = orjson.dumps
 
 
 def sqlite_json(value: Any) -> str:
-    """``value`` as a ``JSON`` column stores it on SQLite: ``json.dumps`` text."""
+    """``value`` as a ``JSON`` column stores it on SQLite: JSON text (UTF-8, compact)."""
     if type(value) is dict and not value:
         return "{}"
-    if _ENCODE is None or not isinstance(value, dict | list):
+    try:
+        return _orjson_dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
         return json.dumps(value)
-    return "".join(_ENCODE(value, 0))

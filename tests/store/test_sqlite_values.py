@@ -1,0 +1,50 @@
+"""The SQLite write path stores values exactly as SQLAlchemy's column types would."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine, select
+
+from hearth.store.db import sqlite_json, sqlite_time
+from hearth.store.types import JSONType, UTCDateTime
+
+_table = Table(
+    "t", MetaData(), Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime), Column("doc", JSONType),
+)  # fmt: skip
+_engine = create_engine("sqlite://")
+_table.metadata.create_all(_engine)
+
+zones = st.sampled_from([None, UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=9))])
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=zones))
+def test_sqlite_time_is_the_text_sqlalchemy_stores(at: datetime) -> None:
+    with _engine.begin() as conn:
+        conn.execute(_table.delete())
+        conn.execute(_table.insert().values(id=1, at=at))
+        stored = conn.exec_driver_sql("SELECT at FROM t").scalar()
+    assert sqlite_time(at) == stored
+
+
+@given(json_values)
+def test_sqlite_json_reads_back_as_the_same_value(value: object) -> None:
+    with _engine.begin() as conn:
+        conn.execute(_table.delete())
+        conn.exec_driver_sql("INSERT INTO t (id, doc) VALUES (1, ?)", (sqlite_json(value),))
+        assert conn.scalar(select(_table.c.doc)) == value
+
+
+def test_sqlite_json_falls_back_for_what_orjson_refuses() -> None:
+    assert sqlite_json({1: "a"}) == '{"1": "a"}'  # a non-string key, as json.dumps writes it
+    assert sqlite_json({"n": 2**70}) == '{"n": 1180591620717411303424}'
+
+
+def test_numbers_json_cannot_hold_become_null() -> None:
+    assert sqlite_json({"a": float("nan"), "b": float("inf")}) == '{"a":null,"b":null}'
