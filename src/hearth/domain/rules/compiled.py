@@ -11,10 +11,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from types import MappingProxyType
 from typing import Any
 
 from hearth.domain.playbook import Playbook, Predicate, compile_amount
 from hearth.domain.playbook.base import Match, When
+from hearth.domain.playbook.conditions import SPECIAL_KEYS
 from hearth.domain.playbook.schema import (
     CountAchievement,
     CountMeasure,
@@ -49,6 +51,11 @@ MANUAL_RULE = "manual"
 """The breakdown key of points granted by staff."""
 
 
+NO_PROPERTIES: Mapping[str, Any] = MappingProxyType({})
+"""What a ``where`` clause that tests no property is given instead of the activity's
+properties, which are then never decoded."""
+
+
 @dataclass(slots=True)
 class Matcher:
     """Which activities something applies to, and which member it counts for."""
@@ -57,6 +64,7 @@ class Matcher:
     where: Predicate | None
     actor_is_owner: bool | None
     role: str = "actor"
+    reads_properties: bool = True  # False: ``where`` tests only platform and target_type
 
     def matches(self, fact: Fact) -> bool:
         if self.actor_is_owner is not None:
@@ -64,7 +72,10 @@ class Matcher:
             if same != self.actor_is_owner:
                 return False
         where = self.where
-        return where is None or where(fact.props, fact.platform, fact.target_type)
+        if where is None:
+            return True
+        properties = fact.props if self.reads_properties else NO_PROPERTIES
+        return where(properties, fact.platform, fact.target_type)
 
     def member(self, fact: Fact) -> int | None:
         return fact.actor if self.role == "actor" else fact.owner
@@ -85,6 +96,7 @@ def _matcher(when: When) -> Matcher:
         where=when.predicate() if when.where else None,
         actor_is_owner=when.actor_is_owner,
         role=role,
+        reads_properties=any(key not in SPECIAL_KEYS for key in when.where),
     )
 
 
@@ -102,6 +114,7 @@ class PointsRule:
     matcher: Matcher | None
     recipient: str
     amount: AmountFn
+    fixed: int | None  # the amount when it does not depend on the properties (none decoded)
     group: str | None
     cap: int | None
     cooldown: float | None
@@ -246,6 +259,7 @@ def compile_playbook(playbook: Playbook) -> Compiled:
             matcher=_matcher(rule.when) if rule.when is not None else None,
             recipient=rule.recipient,
             amount=compile_amount(rule.points),
+            fixed=rule.points if isinstance(rule.points, int) else None,
             group=rule.group,
             cap=groups[rule.group].daily_cap if rule.group else None,
             cooldown=rule.cooldown.total_seconds() if rule.cooldown else None,

@@ -77,17 +77,26 @@ class Fact:
         self.target_id = target_id
         self.owner = owner
         self._raw = properties
-        self._props: Mapping[str, Any] | None = properties if isinstance(properties, dict) else None
+        self._props: Mapping[str, Any] | None = None  # see props
+
+    @staticmethod
+    def decode(text: str | bytes) -> Any:
+        """Decode properties stored as JSON text. The store layer's facts override this with a
+        faster decoder (this module imports only the standard library)."""
+        return json.loads(text)
 
     @property
     def props(self) -> Mapping[str, Any]:
         """The activity's properties (decoded on first use)."""
         if self._props is None:
             raw = self._raw
-            if isinstance(raw, Mapping):
-                decoded: Any = raw
+            # Text first: it is what the ledger holds, and the Mapping check is an ABC's.
+            if isinstance(raw, str | bytes):
+                decoded: Any = self.decode(raw) if raw else {}
+            elif isinstance(raw, Mapping):
+                decoded = raw
             else:
-                decoded = json.loads(raw) if isinstance(raw, str | bytes) and raw else {}
+                decoded = {}
             self._props = decoded if isinstance(decoded, dict) else {}
         return self._props
 

@@ -123,7 +123,8 @@ class Fold:
             self._day_keep[day_key] = (
                 int(max(spans) // DAY) + 2 if len(spans) == len(windows) else None
             )
-        self._uses_days = bool(self._day_keys)
+        self._platform_day_keys: dict[str, tuple[str, ...]] = {}
+        self._opening_kinds = OPENING_KINDS if self.c.uses_opening else frozenset()
         self._tier_tenure = any(r.type == "tenure" for r in reqs)
         self._tier_counters = frozenset(r.counter for r in reqs if r.type == "count")
         self._tier_helped = any(r.type == "helped" for r in reqs)
@@ -142,7 +143,8 @@ class Fold:
         "c",
         "tiers",
         "_keep_gains",
-        "_uses_days",
+        "_platform_day_keys",
+        "_opening_kinds",
         "_day_keys",
         "_day_keep",
         "_tier_tenure",
@@ -213,37 +215,23 @@ class Fold:
                     ms.joined = at
                 if self._tier_tenure:
                     self._mark(ms)
-            if self._uses_days:
+            day_keys = self._platform_day_keys.get(platform)
+            if day_keys is None:
+                day_keys = self._day_keys_of(platform)
+            if day_keys:
                 day = int(at // DAY)
                 days = ms.days
-                for day_key in ("", platform):
-                    if day_key not in self._day_keys:
-                        continue
+                for day_key in day_keys:
                     active = days.get(day_key)
-                    if active is None:
-                        active = days[day_key] = {}
-                    if day not in active:
-                        active[day] = True
-                        self._mark(ms)
-                        keep = self._day_keep[day_key]
-                        if keep is not None:
-                            # Days are kept in order: drop those no window can reach.
-                            for old in list(active):
-                                if old > day - keep:
-                                    break
-                                del active[old]
+                    if active is None or day not in active:
+                        self._active_on(ms, day_key, day)
         if owner is not None:
             ms_owner = members.get(owner)
             if ms_owner is None:
                 ms_owner = self.member(owner)
             ms_owner.seen = at
             touched.add(owner)
-        if (
-            self.c.uses_opening
-            and fact.kind in OPENING_KINDS
-            and actor is not None
-            and fact.target_id is not None
-        ):
+        if fact.kind in self._opening_kinds and actor is not None and fact.target_id is not None:
             self.openers.setdefault((fact.platform, fact.target_id), actor)
         plan = self.c.by_kind.get(fact.kind)
         if plan is not None:
@@ -293,6 +281,32 @@ class Fold:
                     update_tracks(tiers, changed, at)
             dirty.clear()
 
+    def _day_keys_of(self, platform: str) -> tuple[str, ...]:
+        """The keys of active days an activity on ``platform`` counts for ("" is any
+        platform), of those tier requirements read; remembered per platform."""
+        keys = tuple(dict.fromkeys(k for k in ("", platform) if k in self._day_keys))
+        self._platform_day_keys[platform] = keys
+        return keys
+
+    def _active_on(self, ms: MemberState, day_key: str, day: int) -> None:
+        """Record that the member was active on ``day`` (new for ``day_key``)."""
+        days = ms.days
+        active = days.get(day_key)
+        if active is None:
+            active = days[day_key] = {}
+        active[day] = True
+        self._mark(ms)
+        keep = self._day_keep[day_key]
+        if keep is not None:
+            # Days are kept in order: drop those no window can reach (never the day just added,
+            # since keep >= 2).
+            oldest = day - keep
+            while True:
+                first = next(iter(active))
+                if first > oldest:
+                    break
+                del active[first]
+
     def _mark(self, ms: MemberState) -> None:
         """The member's state changed in a way tier requirements may read: re-evaluate their
         tiers after this activity. (Between changes, time alone moves a tier's interval, which
@@ -319,7 +333,7 @@ class Fold:
             return
         if rule.exclude_wiki and fact.props.get("community_wiki") is True:
             return
-        amount = rule.amount(fact.props)
+        amount = rule.fixed if rule.fixed is not None else rule.amount(fact.props)
         if amount is None:
             return
         self._pay(rule, recipient, fact.at, amount)
@@ -568,7 +582,7 @@ class Fold:
                 if pair in self.pairs_paid:
                     continue
                 self.pairs_paid.add(pair)
-            amount = rule.amount(fact.props)
+            amount = rule.fixed if rule.fixed is not None else rule.amount(fact.props)
             if amount is not None:
                 self._pay(rule, helper if rule.recipient == "helper" else helped, at, amount)
 

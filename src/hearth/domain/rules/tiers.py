@@ -11,7 +11,8 @@ sequence of intervals into runs of holding the tier, with the grace period bridg
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from hearth.domain.playbook import Playbook
@@ -34,6 +35,10 @@ ALWAYS = (-INF, INF)
 DAY = 86_400.0
 
 
+Interval = tuple[float, float]
+IntervalFn = Callable[[MemberState, float], Interval]
+
+
 @dataclass(slots=True)
 class Req:
     """A compiled tier requirement."""
@@ -46,14 +51,19 @@ class Req:
     via: int = 0
     platform: str | None = None
     key: str | None = None
+    check: IntervalFn = field(init=False, repr=False, compare=False)
+    """:meth:`interval` specialised to this requirement (see :func:`_interval_fn`)."""
+
+    def __post_init__(self) -> None:
+        self.check = _interval_fn(self)
 
     def value(self, ms: MemberState, now: float) -> float:
         """The member's current value (what progress lines show)."""
         return _value(self, ms, now)
 
-    def interval(self, ms: MemberState, now: float) -> tuple[float, float]:
+    def interval(self, ms: MemberState, now: float) -> Interval:
         """When the requirement holds, given the member's state at ``now``."""
-        return _interval(self, ms, now)
+        return self.check(ms, now)
 
 
 @dataclass(slots=True)
@@ -212,53 +222,108 @@ def _value(req: Req, ms: MemberState, now: float) -> float:
     return 1 if req.key in ms.confirmed else 0
 
 
-def _interval(req: Req, ms: MemberState, now: float) -> tuple[float, float]:
+def _interval_fn(req: Req) -> IntervalFn:
+    """The function giving ``req``'s interval for a member's state at a moment.
+
+    Tiers are re-evaluated after about half of all activities (whenever a member is active on
+    a new day), so each requirement is compiled once into a closure that reads just what it
+    needs, rather than dispatching on its type at every evaluation.
+    """
     kind = req.type
     needed = req.needed
+    window = req.window
     if kind == "count":
-        entry = ms.counts.get(req.counter)
-        if req.window is None:
-            return ALWAYS if _count(entry) >= needed else NEVER
-        return (-INF, _lapse(_times(entry), needed, req.window))
+        counter = req.counter
+        if window is None:
+
+            def count(ms: MemberState, now: float) -> Interval:
+                return ALWAYS if _count(ms.counts.get(counter)) >= needed else NEVER
+
+            return count
+
+        def recent_count(ms: MemberState, now: float) -> Interval:
+            return (-INF, _lapse(_times(ms.counts.get(counter)), needed, window))
+
+        return recent_count
     if kind == "helped":
-        helped = ms.helped.get(req.via, {})
-        if req.window is None:
-            return ALWAYS if len(helped) >= needed else NEVER
-        return (-INF, _lapse(sorted(helped.values()), needed, req.window))
+        via = req.via
+        if window is None:
+
+            def helped(ms: MemberState, now: float) -> Interval:
+                return ALWAYS if len(ms.helped.get(via, ())) >= needed else NEVER
+
+            return helped
+
+        def recently_helped(ms: MemberState, now: float) -> Interval:
+            return (-INF, _lapse(sorted(ms.helped.get(via, {}).values()), needed, window))
+
+        return recently_helped
     if kind == "points":
-        if req.window is None:
-            return ALWAYS if ms.total >= needed else NEVER
-        gains = [(t, p) for t, p in ms.gains or () if t >= now - req.window]
-        total = sum(p for _, p in gains)
-        if total < needed:
-            return NEVER
-        for t, p in gains:
-            total -= p
+        if window is None:
+
+            def points(ms: MemberState, now: float) -> Interval:
+                return ALWAYS if ms.total >= needed else NEVER
+
+            return points
+
+        def recent_points(ms: MemberState, now: float) -> Interval:
+            gains = [(t, p) for t, p in ms.gains or () if t >= now - window]
+            total = sum(p for _, p in gains)
             if total < needed:
-                return (-INF, t + req.window)
-        return ALWAYS
+                return NEVER
+            for t, p in gains:
+                total -= p
+                if total < needed:
+                    return (-INF, t + window)
+            return ALWAYS
+
+        return recent_points
     if kind == "tenure":
-        joined = ms.joined_on.get(req.platform) if req.platform else ms.joined
-        return NEVER if joined is None else (joined + needed * DAY, INF)
+        platform = req.platform
+
+        def tenure(ms: MemberState, now: float) -> Interval:
+            joined = ms.joined_on.get(platform) if platform else ms.joined
+            return NEVER if joined is None else (joined + needed * DAY, INF)
+
+        return tenure
     if kind == "active_days":
-        days = ms.days.get(req.platform or "", {})
-        if req.window is None:
-            return ALWAYS if len(days) >= needed else NEVER
+        day_key = req.platform or ""
+        if window is None:
+
+            def active_days(ms: MemberState, now: float) -> Interval:
+                return ALWAYS if len(ms.days.get(day_key, ())) >= needed else NEVER
+
+            return active_days
         n = int(needed)
-        if len(days) < n:
-            return NEVER
-        # Days are kept in the order they happened: the n-th most recent ends its window last.
-        nth = list(days)[-n] if n > 1 else next(reversed(days))
-        return (-INF, (nth + 1) * DAY + req.window)
+
+        def recently_active(ms: MemberState, now: float) -> Interval:
+            days = ms.days.get(day_key, {})
+            if len(days) < n:
+                return NEVER
+            # Days are kept in the order they happened: the n-th most recent ends its window
+            # last.
+            nth = list(days)[-n] if n > 1 else next(reversed(days))
+            return (-INF, (nth + 1) * DAY + window)
+
+        return recently_active
+    key = req.key
     if kind == "achievement":
-        return ALWAYS if req.key in ms.awarded else NEVER
-    return ALWAYS if req.key in ms.confirmed else NEVER
+
+        def achievement(ms: MemberState, now: float) -> Interval:
+            return ALWAYS if key in ms.awarded else NEVER
+
+        return achievement
+
+    def confirmed(ms: MemberState, now: float) -> Interval:
+        return ALWAYS if key in ms.confirmed else NEVER
+
+    return confirmed
 
 
-def tier_interval(reqs: tuple[Req, ...], ms: MemberState, now: float) -> tuple[float, float]:
+def tier_interval(reqs: tuple[Req, ...], ms: MemberState, now: float) -> Interval:
     start, until = -INF, INF
     for req in reqs:
-        a, b = req.interval(ms, now)
+        a, b = req.check(ms, now)
         if a > start:
             start = a
         if b < until:
