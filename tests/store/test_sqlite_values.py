@@ -1,5 +1,6 @@
 """The SQLite write path stores values exactly as SQLAlchemy's column types would."""
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, select
 
 from hearth.store.db import sqlite_json, sqlite_time
+from hearth.store.derived import decode_properties
 from hearth.store.types import JSONType, UTCDateTime
 
 _table = Table(
@@ -52,3 +54,26 @@ def test_sqlite_json_falls_back_for_what_orjson_refuses() -> None:
 
 def test_numbers_json_cannot_hold_become_null() -> None:
     assert sqlite_json({"a": float("nan"), "b": float("inf")}) == '{"a":null,"b":null}'
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80)
+        | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=12,
+    )
+)  # fmt: skip
+def test_properties_decode_exactly_as_json_loads(value: object) -> None:
+    """The rebuild's orjson decoder gives what json.loads gives, big integers included."""
+    text = json.dumps(value)
+    decoded = decode_properties(text)
+    assert decoded == json.loads(text)
+    assert json.dumps(decoded) == text  # the same types too (an int stays an int)
+
+
+def test_properties_orjson_refuses_decode_through_json() -> None:
+    assert decode_properties('{"n": NaN, "big": 1e400}')["big"] == float("inf")
+    assert decode_properties('{"id": 123456789012345678901234567890}') == {
+        "id": 123456789012345678901234567890
+    }
