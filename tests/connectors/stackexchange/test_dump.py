@@ -421,6 +421,10 @@ def test_site_prefix_keeps_two_sites_apart(tmp_path: Path) -> None:
     assert (answer.actor, answer.target_owner) == (ref("bikes/2"), ref("bikes/1"))
     assert records["bikes/user:-1"].actor == ref("bikes/-1", display_name="Community", is_bot=True)
     assert records["bikes/accept:11"].actor == ref("bikes/1")
+    # targets too: the answer's question, a vote's post
+    assert (answer.target_id, records["bikes/post:10"].target_id) == ("bikes/10", "bikes/10")
+    post_targets = [r.target_id for r in records.values() if r.target_type == "post"]
+    assert post_targets and all(target.startswith("bikes/") for target in post_targets)
     with pytest.raises(InputError):
         list(parse_dump(tmp_path / "tiny", site="a/b"))
 

@@ -149,7 +149,7 @@ def _vote(row: Row, posts: PostIndex) -> ActivityIn:
         occurred_at=when,
         actor=naming.identity(author_key(voter, None) if voter is not None else None),
         target_type="post",
-        target_id=str(post_id),
+        target_id=naming.post(post_id),
         target_owner=naming.identity(post.owner if post is not None else None),
         properties=without_none(
             {
@@ -176,7 +176,7 @@ def _comment(row: Row, posts: PostIndex) -> ActivityIn:
         occurred_at=when,
         actor=naming.identity(author),
         target_type="post",
-        target_id=str(post_id),
+        target_id=naming.post(post_id),
         target_owner=naming.identity(posts.owner(post_id)),
         properties=without_none({"score": row.integer("Score")}),
     )
@@ -228,7 +228,7 @@ def _edit(row: Row, posts: PostIndex) -> ActivityIn | None:
         occurred_at=when,
         actor=naming.identity(editor),
         target_type="post",
-        target_id=str(post_id),
+        target_id=naming.post(post_id),
         target_owner=naming.identity(posts.owner(post_id)),
         properties=without_none(
             {

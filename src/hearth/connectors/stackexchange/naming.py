@@ -13,7 +13,8 @@ Stand-ins never collide with real accounts, whose ids are numbers.
 User ``-1`` is the site's ``Community`` process and is flagged as a bot.
 
 By default ids are the dump's own; a ``site`` prefix (``bicycles.meta`` gives
-``bicycles.meta/post:12`` and user ``bicycles.meta/5``) keeps two sites apart in one ledger.
+``bicycles.meta/post:12``, user ``bicycles.meta/5`` and target post ``bicycles.meta/12``) keeps
+two sites apart in one ledger.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ class Naming:
     def source_id(self, table: str, row_id: int) -> str:
         """The ``source_id`` of row ``row_id`` of ``table`` (``post``, ``vote``...)."""
         return self._prefixed(f"{table}:{row_id}")
+
+    def post(self, post_id: int) -> str:
+        """The ``target_id`` of post ``post_id``: prefixed too, or two sites' posts with the
+        same id would be one target (one thread to solve, one item to earn a badge on)."""
+        return self._prefixed(str(post_id))
 
     def identity(self, key: str | None, display_name: str | None = None) -> IdentityRef | None:
         """The identity of the account ``key`` (from :func:`author_key`); ``None`` for None."""

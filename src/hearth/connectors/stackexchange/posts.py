@@ -129,7 +129,7 @@ class PostIndex:
                 occurred_at=created,
                 actor=self.naming.identity(owner),
                 target_type="post",
-                target_id=str(post_id),
+                target_id=self.naming.post(post_id),
                 properties=without_none(
                     {
                         "post_id": post_id,
@@ -154,7 +154,7 @@ class PostIndex:
                 occurred_at=created,
                 actor=self.naming.identity(owner),
                 target_type="post",
-                target_id=str(parent_id),
+                target_id=self.naming.post(parent_id),
                 target_owner=self.naming.identity(self.owner(parent_id)),
                 properties=without_none(
                     {
@@ -189,7 +189,7 @@ class PostIndex:
                 occurred_at=when,
                 actor=self.naming.identity(pending.asker),
                 target_type="post",
-                target_id=str(answer_id),
+                target_id=self.naming.post(answer_id),
                 target_owner=self.naming.identity(answerer),
                 properties={
                     "question_id": pending.question_id,
