@@ -55,3 +55,31 @@ def test_erase_permissions(engine: Engine) -> None:
     do_erase_member(engine, Caller("alice", member_id=rows["alice"]), rows["alice"])
     with pytest.raises(Conflict):
         do_erase_member(engine, STAFF, rows["alice"])
+
+
+def test_nps_answers_are_exported_and_erasure_keeps_only_the_anonymous_score(
+    engine: Engine,
+) -> None:
+    from hearth.actions.metrics import do_record_nps
+    from hearth.store.tables import nps_responses
+
+    ingest(engine, history())
+    alice = next(r for r in access_member_export(engine, STAFF) if r["display_name"] == "alice")
+    comment = "Love it, alice@example.org"
+    do_record_nps(engine, STAFF, alice["member_id"], 9, comment, answered_at=T0)
+    do_record_nps(engine, STAFF, None, 4, "anonymous")
+    exported = next(r for r in access_member_export(engine, STAFF) if r["display_name"] == "alice")
+    assert exported["nps_answers"] == [
+        {"score": 9, "comment": comment, "answered_at": T0.isoformat()}
+    ]
+    do_erase_member(engine, STAFF, alice["member_id"])
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(nps_responses.c.member_id, nps_responses.c.score, nps_responses.c.comment)
+            .order_by(nps_responses.c.id)
+        ).all()  # fmt: skip
+        erased = conn.execute(
+            select(audit_log.c.details).where(audit_log.c.action == "member.erased")
+        ).scalar_one()
+    assert [tuple(r) for r in rows] == [(None, 9, None), (None, 4, "anonymous")]
+    assert erased["nps_answers"] == 1

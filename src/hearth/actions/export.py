@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from hearth.actions.context import Caller, require_staff
 from hearth.actions.standing import standings_for_export
 from hearth.domain.playbook import Playbook
 from hearth.store import queries
-from hearth.store.tables import member_directory
+from hearth.store.tables import member_directory, nps_responses
 
 
 def access_member_export(
@@ -26,6 +26,7 @@ def access_member_export(
     require_staff(caller)
     with engine.connect() as conn:
         points, earned, tiers = standings_for_export(conn, playbook)
+        nps = _nps_answers(conn)
         directory = {
             row.member_id: "hidden" if row.hidden else "listed" if row.listed else "public"
             for row in conn.execute(select(member_directory))
@@ -46,4 +47,21 @@ def access_member_export(
                 "profile": directory.get(member_id, "public"),
                 "activity_counts": summary["activity_counts"],
                 "received_counts": summary["received_counts"],
+                "nps_answers": nps.get(member_id, []),
             }
+
+
+def _nps_answers(conn: Connection) -> dict[int, list[dict[str, Any]]]:
+    """Each member's NPS survey answers (score, comment, time), oldest first."""
+    answers: dict[int, list[dict[str, Any]]] = {}
+    n = nps_responses.c
+    rows = conn.execute(
+        select(n.member_id, n.score, n.comment, n.answered_at)
+        .where(n.member_id.is_not(None))
+        .order_by(n.answered_at, n.id)
+    )
+    for row in rows:
+        answers.setdefault(row.member_id, []).append(
+            {"score": row.score, "comment": row.comment, "answered_at": row.answered_at.isoformat()}
+        )
+    return answers

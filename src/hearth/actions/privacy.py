@@ -1,8 +1,8 @@
 """Erasing a member's personal data on request.
 
 Erasure deletes the member's own activities and identities and their web account (with its
-sessions and API tokens), detaches them from activities where they were the target's owner,
-and keeps only a SHA-256 of each
+sessions and API tokens), detaches them from activities where they were the target's owner
+(and from their NPS answers, whose comments go), and keeps only a SHA-256 of each
 ``platform:external_id`` in ``erasures`` so that later imports and webhooks skip that account
 instead of bringing the data back. The member row stays (ids in the audit log keep pointing
 somewhere) with its name replaced.
@@ -33,6 +33,7 @@ from hearth.store.tables import (
     identity_moves,
     member_directory,
     members,
+    nps_responses,
     sessions,
 )
 
@@ -94,6 +95,12 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             .values(identity_ids=[], undone_at=now)
         )
         conn.execute(delete(identities).where(identities.c.member_id == member_id))
+        # NPS answers stay counted in the score, naming nobody; their free text goes.
+        nps_answers = conn.execute(
+            update(nps_responses)
+            .where(nps_responses.c.member_id == member_id)
+            .values(member_id=None, comment=None)
+        ).rowcount
         # FAQ feedback clicks stay as anonymous counts.
         conn.execute(
             update(faq_feedback).where(faq_feedback.c.member_id == member_id).values(member_id=None)
@@ -128,6 +135,7 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             activities_deleted=removed,
             activities_detached=detached,
             accounts=removed_accounts,
+            nps_answers=nps_answers,
             **workflows,
         )
     return {"identities": len(accounts), "activities": removed, "detached": detached}
