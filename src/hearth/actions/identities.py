@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import fields
 from datetime import UTC, datetime
 from functools import cache
 from operator import attrgetter
@@ -86,9 +87,7 @@ _SQLITE_LAST_AUDIT = f"SELECT max(id) FROM {audit_log.name}"
 # Every field of a ref as one plain tuple, built in C: the form in which the settled refs are
 # kept, because hashing and comparing tuples costs a fraction of the dataclass's own __hash__
 # and __eq__ (Python functions), and a bulk import does it for every actor and owner.
-_REF_FIELDS = attrgetter(
-    "platform", "external_id", "handle", "email", "display_name", "is_bot", "other_names"
-)
+_REF_FIELDS = attrgetter(*(f.name for f in fields(IdentityRef)))
 
 
 class IdentityResolver:
@@ -135,9 +134,9 @@ class IdentityResolver:
             self.forget()
         self._check_fresh(conn)
         refs = list(refs)
-        fields = list(map(_REF_FIELDS, refs))
+        ref_fields = list(map(_REF_FIELDS, refs))
         settled = self._settled
-        unsettled = set(fields) - settled
+        unsettled = set(ref_fields) - settled
         if not unsettled:
             return
         # Only accounts with a ref not seen before need work; their settled refs still count

@@ -296,9 +296,9 @@ def _sqlite_insert() -> str:
 
 
 def _sqlite_rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[tuple[Any, ...]]:
-    """``fresh`` as tuples of _SQLITE_COLUMNS, stored as SQLAlchemy stores them on SQLite:
-    times as naive UTC text (``UTCDateTime`` and SQLite's ``DATETIME``) and properties as
-    ``json.dumps`` text (SQLAlchemy's ``JSON`` serializer)."""
+    """``fresh`` as tuples of _SQLITE_COLUMNS, in the form SQLAlchemy's column types read back
+    on SQLite: times as naive UTC text (``UTCDateTime`` and SQLite's ``DATETIME``) and
+    properties as JSON text (:func:`hearth.store.db.sqlite_json`)."""
     ids = resolver.ids
     dumps, time_text = sqlite_json, sqlite_time
     rows = []
