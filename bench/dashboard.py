@@ -26,11 +26,10 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench.loopback import free_port, percentile, request, run_load
+from bench.loopback import free_port, in_ledger, ledger_arguments, percentile, request, run_load
 
 HEARTH = [sys.executable, "-c", "from hearth.cli import main; main()"]
 DASHBOARD = "/staff/dashboard?period=all"
@@ -115,21 +114,8 @@ def measure(args: argparse.Namespace, db: Path) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__)
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--members", type=int, default=None, help="default: events / 20")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--requests", type=int, default=1000, help="per route and round")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--db", type=Path, help="keep (or reuse) the generated database here")
-    parser.add_argument("--output", type=Path, help="also write the table to this file")
-    args = parser.parse_args(argv)
-    if args.db is not None:
-        result = measure(args, args.db.resolve())
-    else:
-        with tempfile.TemporaryDirectory(prefix="hearth-bench-dashboard-") as tmp:
-            result = measure(args, Path(tmp) / "dashboard.db")
+    args = ledger_arguments("python -m bench.dashboard", __doc__).parse_args(argv)
+    result = in_ledger(args, "dashboard", measure)
     met = result["d95"] < TARGET_P95_MS
     table = "\n".join(
         [

@@ -7,9 +7,14 @@ leave as much CPU as possible to the server it measures.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import socket
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -66,3 +71,27 @@ def percentile(values: list[float], fraction: float) -> float:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def ledger_arguments(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """The options every benchmark of pages over a generated ledger takes."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--members", type=int, default=None, help="default: events / 20")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=1000, help="per route and round")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--db", type=Path, help="keep (or reuse) the generated database here")
+    parser.add_argument("--output", type=Path, help="also write the table to this file")
+    return parser
+
+
+def in_ledger(
+    args: argparse.Namespace, name: str, measure: Callable[[argparse.Namespace, Path], Any]
+) -> Any:
+    """``measure(args, path)`` on the database ``--db`` names, or on a throwaway one."""
+    if args.db is not None:
+        return measure(args, args.db.resolve())
+    with tempfile.TemporaryDirectory(prefix=f"hearth-bench-{name}-") as tmp:
+        return measure(args, Path(tmp) / f"{name}.db")

@@ -30,12 +30,11 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.loopback import free_port, percentile, request, run_load
+from bench.loopback import free_port, in_ledger, ledger_arguments, percentile, request, run_load
 
 HEARTH = [sys.executable, "-c", "from hearth.cli import main; main()"]
 BOARD = "/leaderboards/most_helpful?window=all_time"
@@ -151,21 +150,8 @@ LABELS = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__)
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--members", type=int, default=None, help="default: events / 20")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--requests", type=int, default=1000, help="per route and round")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--db", type=Path, help="keep (or reuse) the generated database here")
-    parser.add_argument("--output", type=Path, help="also write the table to this file")
-    args = parser.parse_args(argv)
-    if args.db is not None:
-        result = measure(args, args.db.resolve())
-    else:
-        with tempfile.TemporaryDirectory(prefix="hearth-bench-pages-") as tmp:
-            result = measure(args, Path(tmp) / "pages.db")
+    args = ledger_arguments("python -m bench.pages", __doc__).parse_args(argv)
+    result = in_ledger(args, "pages", measure)
     lines = [
         f"Leaderboard and profile pages over {args.events:,} generated activities (SQLite, seed "
         f"{args.seed}), anonymous: {args.requests:,} requests per route and round at concurrency "
