@@ -158,6 +158,7 @@ def test_contributors_funnel_topics_and_activity(ledger: Engine) -> None:
     steps = {s["step"]: s for s in report["funnel"]["steps"]}
     assert steps["introduced"]["members"] == 1 and steps["role_picked"]["members"] == 1
     assert steps["got_help"]["reached"] == 3  # alice (solved), erin (accepted), hana (thanks)
+    # the rules engine has not run on this ledger: no tiers are known yet
     assert steps["champion"]["available"] is False and steps["champion"]["note"]
     assert report["popular_topics"]["tags"][0] == {"name": "build", "count": 2}
     assert report["popular_topics"]["labels"] == [{"name": "bug", "count": 1}]
@@ -358,3 +359,25 @@ def test_urho3d_sample_agrees_with_an_independent_computation(
     # the figures themselves, as documented in docs/metrics.md
     assert (first["threads"], first["responded"]) == (997, 879)
     assert report["time_to_close"]["resolved"] == 131
+
+
+def test_the_funnel_counts_members_who_began_holding_a_tier(ledger: Engine) -> None:
+    from hearth.actions import derive
+    from hearth.actions.grants import do_grant_tier
+    from hearth.playbooks import load_playbook
+
+    phoenix = load_playbook("phoenix")
+    derive.do_catch_up(ledger, phoenix)
+    steps = {s["step"]: s for s in access_metrics(ledger, STAFF)["funnel"]["steps"]}
+    assert steps["champion"]["available"] is True and "note" not in steps["champion"]
+    assert steps["champion"]["reached"] == 0
+    # staff make hana (joined on Discord in the period) core team on day 5
+    hana_id = member_of(ledger, DC, "hana")
+    do_grant_tier(ledger, STAFF, phoenix, hana_id, "core_team", "invited", at=at(5))
+    derive.do_catch_up(ledger, phoenix)
+    steps = {s["step"]: s for s in access_metrics(ledger, STAFF)["funnel"]["steps"]}
+    assert steps["champion"]["reached"] == 1
+    assert steps["champion"]["members"] <= steps["contributed"]["members"]
+    # a period that ends before the grant does not count it
+    early = access_metrics(ledger, STAFF, until=at(4))["funnel"]["steps"]
+    assert {s["step"]: s for s in early}["champion"]["reached"] == 0

@@ -52,13 +52,37 @@ def test_funnel_counts_the_cohort_in_order_and_at_all() -> None:
     assert steps["introduced"]["conversion"] == round(2 / 3, 4)
     assert (steps["role_picked"]["members"], steps["role_picked"]["reached"]) == (1, 2)
     assert steps["contributed"]["members"] == 1
-    assert steps["champion"] == {
+    assert steps["champion"] == {  # no tiers known (the rules engine has not run)
         "step": "champion",
         "available": False,
         "members": 0,
         "reached": 0,
         "conversion": None,
     }
+
+
+def test_the_champion_step_counts_tiers_begun_before_the_period_ends() -> None:
+    first_seen = {1: IN_JAN, 2: IN_JAN, 3: IN_JAN, 4: datetime(2023, 12, 1, tzinfo=UTC)}
+    rows = [did(m, kind) for m in (1, 2) for kind in (
+        "member.introduced", "member.role_picked", "project.shared", "thanks.given", "pr.merged"
+    )]  # fmt: skip
+    reached = {
+        1: datetime(2024, 1, 20, tzinfo=UTC),  # in the cohort, did every step
+        3: datetime(2024, 1, 25, tzinfo=UTC),  # in the cohort, skipped the others
+        4: datetime(2024, 1, 5, tzinfo=UTC),  # joined before the period: not in the cohort
+        2: datetime(2024, 2, 1, tzinfo=UTC),  # from the period's end on: not counted
+    }
+    steps = by_step(onboarding_funnel(STEPS, first_seen, rows, JAN, tier_reached=reached))
+    assert steps["contributed"]["members"] == 2
+    assert steps["champion"] == {
+        "step": "champion",
+        "available": True,
+        "members": 1,
+        "reached": 2,
+        "conversion": 0.5,
+    }
+    none_yet = by_step(onboarding_funnel(STEPS, first_seen, rows, JAN, tier_reached={}))
+    assert none_yet["champion"]["available"] is True and none_yet["champion"]["reached"] == 0
 
 
 def test_got_help_is_being_helped_and_the_platform_filter_applies() -> None:

@@ -4,10 +4,12 @@ and a cache that keeps both correct.
 **The cache.** Computing the health report reads much of the ledger (seconds over a million
 activities). A result is kept under the key ``(period, platform, ledger version)``; the ledger
 version (:func:`hearth.store.dashboard_queries.ledger_version`) is the largest activity id, the
-largest audit-log id and the largest NPS-answer id. Every write that can change a figure raises
-one of them: an import adds activities; merges, links, unmerges, flags and erasures are audited;
-an NPS answer is a new row. So a cached result is served only while it is still exactly what a
-fresh computation would give, and reading the version costs three primary-key lookups. Periods
+largest audit-log id, the largest NPS-answer id and how far the rules engine has derived (the
+funnel's tier step). Every write that can change a figure raises one of them: an import adds
+activities; merges, links, unmerges, flags and erasures are audited; an NPS answer is a new row;
+the rules engine folds new activities or rebuilds. So a cached result is served only while it is
+still exactly what a fresh computation would give, and reading the version costs four
+primary-key lookups. Periods
 end at the next midnight UTC, so "the last 30 days" is the same key all day. Concurrent requests
 for a missing key wait for one computation instead of each starting their own. The cache lives in
 each web process (a bounded LRU); nothing depends on it but speed.

@@ -98,6 +98,8 @@ def access_metrics(
     end = until or max(now, last + TICK if last is not None else now, start)
     period = Period(start, max(start, end))
     people = People(bots=bots, staff=staff, include_bots=include_bots)
+    with engine.connect() as conn:
+        tier_reached = mq.tier_starts(conn, period.until)
     scope = mq.Scope(
         period.since, period.until, platform=platform, include_bots=include_bots, ledger=bounds
     )
@@ -146,6 +148,7 @@ def access_metrics(
         channels=channels,
         nps_answers=answers,
         ratings=ratings,
+        tier_reached=tier_reached,
         extra={
             "first_activity": first.isoformat() if first else None,
             "last_activity": last.isoformat() if last else None,
@@ -155,8 +158,8 @@ def access_metrics(
     for step in report["funnel"]["steps"]:
         if not step["available"]:
             step["note"] = _(
-                "Not available yet: champion tiers come from the rules engine, which is not "
-                "built yet."
+                "Not available yet: champion tiers come from the rules engine, which has not "
+                "run on this ledger yet ('hearth rebuild')."
             )
     return report
 

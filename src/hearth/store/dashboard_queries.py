@@ -9,20 +9,35 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from hearth.store.tables import activities, audit_log, identities, members, nps_responses
+from hearth.store.tables import (
+    activities,
+    audit_log,
+    derivation_state,
+    identities,
+    members,
+    nps_responses,
+)
 
 
-def ledger_version(conn: Connection) -> tuple[int, int, int]:
+def ledger_version(conn: Connection) -> tuple[int, ...]:
     """Changes whenever a figure of the dashboard can change.
 
     New activities raise the largest activity id; merges, links, unmerges, flags and erasures
     are audited (a new audit row); NPS answers get a new id. Each is a lookup of the largest
-    primary key, which both databases answer from the index without a scan.
+    primary key, which both databases answer from the index without a scan. The funnel's tier
+    step reads what the rules engine derived, which follows the ledger a moment later (or is
+    derived again under a new playbook): its generation and how far it has folded count too.
     """
+    derived = conn.execute(
+        select(derivation_state.c.generation, derivation_state.c.folded_max_id)
+    ).first()
+    generation, folded = derived if derived is not None else (0, 0)
     return (
         int(conn.scalar(select(func.max(activities.c.id))) or 0),
         int(conn.scalar(select(func.max(audit_log.c.id))) or 0),
         int(conn.scalar(select(func.max(nps_responses.c.id))) or 0),
+        int(generation or 0),
+        int(folded or 0),
     )
 
 

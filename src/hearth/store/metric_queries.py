@@ -57,7 +57,14 @@ from hearth.domain.metrics.threads import (
     ThreadReply,
     ThreadResolved,
 )
-from hearth.store.tables import activities, members, nps_responses, tickets
+from hearth.store.tables import (
+    activities,
+    derivation_state,
+    member_tiers,
+    members,
+    nps_responses,
+    tickets,
+)
 
 STREAM = 5000  # rows per fetch from a server-side cursor (PostgreSQL)
 CHANNEL_KINDS = ("message.posted", "thread.started")
@@ -198,6 +205,21 @@ def flagged_members(conn: Connection) -> tuple[frozenset[int], frozenset[int]]:
         if is_staff:
             staff.add(member_id)
     return frozenset(bots), frozenset(staff)
+
+
+def tier_starts(conn: Connection, until: datetime) -> dict[int, datetime] | None:
+    """Member -> when their current or last run of holding a tier began, for the runs that
+    began before ``until``; None when the rules engine has not run on this ledger (no tiers
+    are known)."""
+    if conn.scalar(select(derivation_state.c.id)) is None:
+        return None
+    t = member_tiers.c
+    query = (
+        select(t.member_id, func.min(t.since))
+        .where(t.since.is_not(None), t.since < until)
+        .group_by(t.member_id)
+    )
+    return {int(member_id): _moment(since) for member_id, since in conn.execute(query)}
 
 
 # -- threads ---------------------------------------------------------------------------------

@@ -15,11 +15,16 @@ got_help        was the helped party of an ``answer.accepted``, ``thread.solved`
                 ``thanks.given``: the actor of those kinds (the asker who accepted, the
                 opener who marked solved, the member who thanked)
 contributed     has an activity of a contribution kind
-champion        reached the Champion tier: tiers come from the rules engine, which does
-                not exist yet, so this step is reported as not available (0 members)
+champion        began holding a tier of the champions programme (any tier: the strategy's
+                "Become Champion" is joining the Phoenix Champions Program, whose entry
+                level is Contributor), as the rules engine derived it
 =============== ===================================================================
 
-The strategy's "onboarding guide" step leaves no trace in the ledger and is not measured.
+The strategy's "onboarding guide" step leaves no trace in the ledger and is not measured. The
+champion step is not available (0 members, ``available: false``) until the rules engine has
+run on the ledger. It counts a member whose current or last run of holding a tier began before
+the end of the period (the rules engine keeps the start of that run only: a member who held a
+tier once, lost it past its grace and regained it after the period is not counted).
 
 ``members`` of a step counts the cohort members who have done it *and every earlier step*
 (in any order: imports do not arrive in order, and the steps happen on different
@@ -41,11 +46,12 @@ HELPED_KINDS = frozenset({"answer.accepted", "thread.solved", "thanks.given"})
 
 @dataclass(frozen=True, slots=True)
 class FunnelStep:
-    """A step of the funnel: done by a member with an activity of one of ``kinds``."""
+    """A step of the funnel: done by a member with an activity of one of ``kinds``, or, for
+    a ``tiers`` step, by one who began holding a tier."""
 
     name: str
     kinds: frozenset[str] = frozenset()
-    available: bool = True
+    tiers: bool = False
 
 
 def phoenix_funnel(contribution_kinds: frozenset[str]) -> tuple[FunnelStep, ...]:
@@ -57,7 +63,7 @@ def phoenix_funnel(contribution_kinds: frozenset[str]) -> tuple[FunnelStep, ...]
         FunnelStep("first_project", frozenset({"project.shared"})),
         FunnelStep("got_help", HELPED_KINDS),
         FunnelStep("contributed", contribution_kinds),
-        FunnelStep("champion", available=False),  # tiers come with the rules engine
+        FunnelStep("champion", tiers=True),
     )
 
 
@@ -75,11 +81,14 @@ def onboarding_funnel(
     rows: Iterable[KindMonth],
     period: Period,
     platform: str | None = None,
+    tier_reached: Mapping[int, datetime] | None = None,
 ) -> dict[str, Any]:
     """The funnel of the members who joined in ``period`` (see the module docstring).
 
     ``first_seen`` maps each counted member to when they joined; ``rows`` are grouped
-    activities of the steps' kinds (others are ignored).
+    activities of the steps' kinds (others are ignored); ``tier_reached`` maps members to when
+    they began holding a tier (None: the rules engine has not run, the tier step is not
+    available).
     """
     cohort = {member for member, seen in first_seen.items() if seen in period}
     done: dict[str, set[int]] = {step.name: set() for step in steps}
@@ -96,22 +105,27 @@ def onboarding_funnel(
     chain: set[int] = set(cohort)
     previous: int | None = None
     for index, step in enumerate(steps):
+        available = not step.tiers or tier_reached is not None
         if index == 0:
             reached = set(cohort)
-        elif step.available:
-            reached = done[step.name]
+        elif step.tiers:
+            reached = {
+                member
+                for member, at in (tier_reached or {}).items()
+                if member in cohort and at < period.until
+            }
         else:
-            reached = set()
+            reached = done[step.name]
         chain &= reached
         result.append(
             {
                 "step": step.name,
-                "available": step.available,
+                "available": available,
                 "members": len(chain),
                 "reached": len(reached),
                 "conversion": (
                     rounded(ratio(len(chain), previous))
-                    if previous is not None and step.available
+                    if previous is not None and available
                     else None
                 ),
             }

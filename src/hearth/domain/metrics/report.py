@@ -57,6 +57,8 @@ class MetricInputs:
     channels: Iterable[TopicCount] = ()
     nps_answers: Iterable[NpsAnswer] = ()
     ratings: Iterable[TicketRating] = ()  # support tickets' ratings (satisfaction)
+    # member -> when they began holding a tier (None: the rules engine has not run)
+    tier_reached: Mapping[int, datetime] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -93,7 +95,9 @@ def health_report(inputs: MetricInputs, targets: TargetSet | None = None) -> dic
         "popular_topics": popular_topics((o.opening for o in outcomes), inputs.channels),
         "engagement": engagement(outcomes),
         "content": content_metrics(kind_rows, people, period, platform),
-        "funnel": onboarding_funnel(steps, history.first_seen, kind_rows, period, platform),
+        "funnel": onboarding_funnel(
+            steps, history.first_seen, kind_rows, period, platform, inputs.tier_reached
+        ),
         "nps": nps(inputs.nps_answers, period),
         "satisfaction": satisfaction(inputs.ratings, period, people),
         "growth_stages": (
