@@ -83,3 +83,30 @@ def test_nps_answers_are_exported_and_erasure_keeps_only_the_anonymous_score(
         ).scalar_one()
     assert [tuple(r) for r in rows] == [(None, 9, None), (None, 4, "anonymous")]
     assert erased["nps_answers"] == 1
+
+
+def test_erasure_covers_the_members_merged_into_the_erased_one(engine: Engine) -> None:
+    from hearth.actions.members import do_merge
+    from hearth.actions.metrics import do_record_nps
+    from hearth.store.tables import members, nps_responses
+
+    ingest(engine, history())
+    by_name = {r["display_name"]: r["member_id"] for r in access_member_export(engine, STAFF)}
+    alice, bob = by_name["alice"], by_name["bob"]
+    do_record_nps(engine, STAFF, alice, 3, "alice@example.org says: slow answers", answered_at=T0)
+    do_merge(engine, STAFF, alice, bob, "same person")
+    # the answer alice gave is now bob's: exported with him
+    exported = next(r for r in access_member_export(engine, STAFF) if r["member_id"] == bob)
+    assert [a["score"] for a in exported["nps_answers"]] == [3]
+    with pytest.raises(Conflict):
+        do_erase_member(engine, STAFF, alice)  # erase the member she was merged into
+    do_erase_member(engine, STAFF, bob)
+    with engine.connect() as conn:
+        answers = conn.execute(select(nps_responses.c.member_id, nps_responses.c.comment)).all()
+        erased = dict(conn.execute(select(members.c.id, members.c.erased_at)).all())
+        details = conn.execute(
+            select(audit_log.c.details).where(audit_log.c.action == "member.erased")
+        ).scalar_one()
+    assert [tuple(a) for a in answers] == [(None, None)]
+    assert erased[alice] is not None and erased[bob] is not None
+    assert details["merged_members"] == [alice] and details["nps_answers"] == 1

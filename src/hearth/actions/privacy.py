@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from hearth.actions import audit
 from hearth.actions import derive as derivation
@@ -85,46 +85,53 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
                     for a in accounts
                 ],
             )
+        # The members merged into this one are the same person: what is kept under their ids
+        # (answers, votes, tickets, cases, accounts) goes too.
+        person = [member_id, *_absorbed(conn, member_id)]
         # Earlier merges and links name these identities; their ids no longer mean anything.
         conn.execute(
             update(identity_moves)
             .where(
-                (identity_moves.c.from_member_id == member_id)
-                | (identity_moves.c.to_member_id == member_id)
+                identity_moves.c.from_member_id.in_(person)
+                | identity_moves.c.to_member_id.in_(person)
             )
             .values(identity_ids=[], undone_at=now)
         )
-        conn.execute(delete(identities).where(identities.c.member_id == member_id))
+        conn.execute(delete(identities).where(identities.c.member_id.in_(person)))
         # NPS answers stay counted in the score, naming nobody; their free text goes.
         nps_answers = conn.execute(
             update(nps_responses)
-            .where(nps_responses.c.member_id == member_id)
+            .where(nps_responses.c.member_id.in_(person))
             .values(member_id=None, comment=None)
         ).rowcount
         # FAQ feedback clicks stay as anonymous counts.
         conn.execute(
-            update(faq_feedback).where(faq_feedback.c.member_id == member_id).values(member_id=None)
+            update(faq_feedback).where(faq_feedback.c.member_id.in_(person)).values(member_id=None)
         )
-        # Suggestion and poll votes stay counted but name nobody; suggestions lose their author.
-        forget_votes(conn, member_id)
-        # The member's web account goes too, with its sessions and API tokens.
-        account_ids = select(web_accounts.c.id).where(web_accounts.c.member_id == member_id)
+        # The member's web accounts go too, with their sessions and API tokens.
+        account_ids = select(web_accounts.c.id).where(web_accounts.c.member_id.in_(person))
         conn.execute(delete(sessions).where(sessions.c.account_id.in_(account_ids)))
         conn.execute(delete(api_tokens).where(api_tokens.c.account_id.in_(account_ids)))
         removed_accounts = conn.execute(
-            delete(web_accounts).where(web_accounts.c.member_id == member_id)
+            delete(web_accounts).where(web_accounts.c.member_id.in_(person))
         ).rowcount
         conn.execute(
             update(members)
-            .where(members.c.id == member_id)
+            .where(members.c.id.in_(person))
             .values(display_name=_("Erased member"), erased_at=now)
         )
-        # Their tickets, transcripts and moderation cases (actions/workflow_privacy.py).
-        workflows = forget_workflows(conn, member_id)
-        # Points, achievements, help and tiers derived from the member's activity go too.
-        derivation.forget_member(conn, member_id)
         # Their choice of directory listing goes too.
-        conn.execute(delete(member_directory).where(member_directory.c.member_id == member_id))
+        conn.execute(delete(member_directory).where(member_directory.c.member_id.in_(person)))
+        workflows: dict[str, int] = {}
+        for one in person:
+            # Suggestion and poll votes stay counted but name nobody; suggestions lose their
+            # author.
+            forget_votes(conn, one)
+            # Their tickets, transcripts and moderation cases (actions/workflow_privacy.py).
+            for key, count in forget_workflows(conn, one).items():
+                workflows[key] = workflows.get(key, 0) + count
+            # Points, achievements, help and tiers derived from the member's activity go too.
+            derivation.forget_member(conn, one)
         audit.record(
             conn,
             caller,
@@ -136,6 +143,19 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             activities_detached=detached,
             accounts=removed_accounts,
             nps_answers=nps_answers,
+            merged_members=person[1:],
             **workflows,
         )
     return {"identities": len(accounts), "activities": removed, "detached": detached}
+
+
+def _absorbed(conn: Connection, member_id: int) -> list[int]:
+    """The members merged into ``member_id``, directly or through other merged members."""
+    found: list[int] = []
+    frontier = [member_id]
+    while frontier:
+        frontier = list(
+            conn.scalars(select(members.c.id).where(members.c.merged_into.in_(frontier)))
+        )
+        found.extend(frontier)
+    return found
