@@ -5,6 +5,7 @@ from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from hearth.cli import app
+from hearth.errors import StoreError
 from hearth.store.migrate import MIGRATIONS
 
 runner = CliRunner()
@@ -140,3 +141,26 @@ def test_init_is_idempotent(tmp_path: Path) -> None:
         result = runner.invoke(app, ["--db", url, "init"])
         assert result.exit_code == 0
         assert f"(schema {HEAD})" in result.output
+
+
+def test_commands_refuse_a_database_whose_schema_is_not_current(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from hearth.store import migrate
+    from hearth.store.db import create_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    migrate.upgrade(engine, "0014")  # a database an older Hearth left behind
+    result = runner.invoke(app, ["--db", url, "member", "list"])
+    # a StoreError: main() prints it as one line and exits with 2
+    assert isinstance(result.exception, StoreError), result.output
+    assert "revision 0014" in str(result.exception) and "hearth init" in str(result.exception)
+    assert runner.invoke(app, ["--db", url, "init"]).exit_code == 0
+    assert runner.invoke(app, ["--db", url, "member", "list"]).exit_code == 0
+    with engine.begin() as conn:  # as if a newer Hearth had upgraded it
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    result = runner.invoke(app, ["--db", url, "member", "list"])
+    assert isinstance(result.exception, StoreError), result.output
+    assert "revision 9999" in str(result.exception) and "newer Hearth" in str(result.exception)

@@ -37,6 +37,7 @@ class State:
     db: str | None = None
     _settings: Settings | None = None
     _engine: Engine | None = field(default=None, repr=False)
+    _ready: bool = field(default=False, repr=False)  # checked: reachable, schema current
 
     @property
     def settings(self) -> Settings:
@@ -49,19 +50,46 @@ class State:
 
         if self._engine is None:
             self._engine = create_engine(self.settings.database_url)
-        if ready:
+        if ready and not self._ready:
             check_ready(self._engine)
+            _check_schema(self._engine)
+            self._ready = True
         return self._engine
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+            self._ready = False
 
 
 def labelled(label: str, message: str, style: str = "red") -> Text:
     """``label: message`` with the label styled; the message is never read as markup."""
     return Text.assemble((f"{label}: ", style), message)
+
+
+def _check_schema(engine: Engine) -> None:
+    """Refuse a database whose schema is not the one this Hearth's code expects: commands and
+    pages would fail later, one query at a time, on a table or column that is missing."""
+    from hearth.errors import StoreError
+    from hearth.store import migrate
+
+    current, head = migrate.current_revision(engine), migrate.head_revision(engine)
+    if current == head:
+        return
+    if current is not None and not migrate.known_revision(engine, current):
+        raise StoreError(
+            _(
+                "The database's schema is at revision {current}, which this version of Hearth "
+                "does not know (a newer Hearth upgraded it); run that version instead."
+            ).format(current=current)
+        )
+    raise StoreError(
+        _(
+            "The database's schema is at revision {current}, older than this version of "
+            "Hearth's {head}; run 'hearth init' to upgrade it."
+        ).format(current=current or _("none"), head=head)
+    )
 
 
 def state_of(ctx: typer.Context) -> State:
