@@ -92,14 +92,13 @@ def access_metrics(
     with engine.connect() as conn:
         bounds = mq.ledger_bounds(conn)
         bots, staff = mq.flagged_members(conn)
+        tier_reached = mq.tier_starts(conn)
     first, last = bounds if bounds is not None else (None, None)
     now = datetime.now(UTC)
     start = since or first or until or now
     end = until or max(now, last + TICK if last is not None else now, start)
     period = Period(start, max(start, end))
     people = People(bots=bots, staff=staff, include_bots=include_bots)
-    with engine.connect() as conn:
-        tier_reached = mq.tier_starts(conn, period.until)
     scope = mq.Scope(
         period.since, period.until, platform=platform, include_bots=include_bots, ledger=bounds
     )
