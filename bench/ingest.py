@@ -1,14 +1,22 @@
 """Ingest benchmark: Hearth's ingest against a bare ``sqlite3`` ``executemany`` of the same rows.
 
 Run ``python -m bench.ingest [--events N]`` from the repository root (``make bench`` does). Each
-of the ``--repeats`` rounds runs three child processes, so that each peak memory figure (the RSS
+of the ``--repeats`` rounds runs five child processes, so that each peak memory figure (the RSS
 high-water mark from :func:`resource.getrusage`) belongs to one measurement alone:
 
 1. ``generate``: only iterate the demo generator (how much of Hearth's time is generating);
-2. ``hearth``: ingest the generated activities into a fresh, migrated SQLite file with
-   :func:`hearth.actions.ingest.ingest`, timing the generator separately (it is pulled in chunks
-   of 10,000, each timed), so the ingest's own rate is known as well as the end-to-end one;
-3. ``bare``: read back the rows Hearth stored (same columns, the same JSON text and timestamp
+2. ``parallel`` (the headline): generate the activities into a list first, untimed, then time
+   :func:`hearth.actions.ingest.ingest` of that list into a fresh, migrated SQLite file the way
+   the CLI imports (a second process reads and prepares the records after the first
+   ``PARALLEL_AFTER``): Hearth's ingest with a source that costs nothing, as the bare insert
+   has its rows ready;
+3. ``hearth``: the same ingest in one process (``parallel_after=None``), streaming from the
+   generator, whose time is taken out (it is pulled in chunks of 10,000, each timed): the
+   figure before the two-process ingest, measured in the same round;
+4. ``streamed``: the generator streamed into the two-process ingest, as ``hearth generate``
+   does: the end-to-end rate, and the peak memory of both processes (bounded: the memory
+   target is read here);
+5. ``bare``: read back the rows Hearth stored (same columns, the same JSON text and timestamp
    text), hold them as tuples, then time plain ``executemany`` of them, one transaction per
    batch of the same size, into a fresh file with the same settings (read from a connection of
    Hearth's engine: page size, WAL, synchronous, WAL auto-checkpoint, page cache) and a bare
@@ -127,21 +135,72 @@ def child_generate(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "count": count, "peak_rss_mb": peak_rss_mb()}
 
 
-def child_hearth(args: argparse.Namespace) -> dict[str, Any]:
-    from hearth.actions.ingest import ingest
-    from hearth.connectors.demo.generator import generate
+def migrated_engine(db: str) -> Any:
     from hearth.store import migrate
     from hearth.store.db import create_engine
 
-    engine = create_engine(f"sqlite:///{args.db}")
+    engine = create_engine(f"sqlite:///{db}")
     migrate.upgrade(engine)
-    source = TimedSource(generate(args.members, args.events, args.seed))
-    began, cpu = time.perf_counter(), time.process_time()
-    report = ingest(engine, source, batch_size=args.batch_size)
-    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
-    engine.dispose()
+    return engine
+
+
+def check_imported(report: Any, args: argparse.Namespace) -> None:
     if report.imported != args.events:
         raise SystemExit(f"Hearth imported {report.imported} of {args.events}: {report.as_dict()}")
+
+
+def child_parallel(args: argparse.Namespace) -> dict[str, Any]:
+    from hearth.actions.ingest import PARALLEL_AFTER, ingest
+    from hearth.connectors.demo.generator import generate
+
+    engine = migrated_engine(args.db)
+    activities = list(generate(args.members, args.events, args.seed))
+    held_mb = peak_rss_mb()
+    began, cpu = time.perf_counter(), time.process_time()
+    report = ingest(engine, activities, batch_size=args.batch_size, parallel_after=PARALLEL_AFTER)
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    engine.dispose()
+    check_imported(report, args)
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "reader_cpu_seconds": children_cpu(),
+        "source_held_mb": held_mb,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def child_streamed(args: argparse.Namespace) -> dict[str, Any]:
+    from hearth.actions.ingest import PARALLEL_AFTER, ingest
+    from hearth.connectors.demo.generator import generate
+
+    engine = migrated_engine(args.db)
+    source = generate(args.members, args.events, args.seed)
+    began = time.perf_counter()
+    report = ingest(engine, source, batch_size=args.batch_size, parallel_after=PARALLEL_AFTER)
+    seconds = time.perf_counter() - began
+    engine.dispose()
+    check_imported(report, args)
+    reader_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_rss_mb": peak_rss_mb(), "reader_peak_rss_mb": reader_mb}
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child_hearth(args: argparse.Namespace) -> dict[str, Any]:
+    from hearth.actions.ingest import ingest
+    from hearth.connectors.demo.generator import generate
+
+    engine = migrated_engine(args.db)
+    source = TimedSource(generate(args.members, args.events, args.seed))
+    began, cpu = time.perf_counter(), time.process_time()
+    report = ingest(engine, source, batch_size=args.batch_size, parallel_after=None)
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    engine.dispose()
+    check_imported(report, args)
     return {
         "seconds": seconds,
         "generate_seconds": source.seconds,
@@ -218,7 +277,13 @@ def bare_insert(
     return seconds
 
 
-CHILDREN = {"generate": child_generate, "hearth": child_hearth, "bare": child_bare}
+CHILDREN = {
+    "generate": child_generate,
+    "parallel": child_parallel,
+    "hearth": child_hearth,
+    "streamed": child_streamed,
+    "bare": child_bare,
+}
 
 
 # -- the parent ------------------------------------------------------------------------------
@@ -269,19 +334,28 @@ def summarise(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str,
     def median(key: str, part: str) -> float:
         return statistics.median(run[part][key] for run in runs)
 
-    hearth_rate = n / median("ingest_seconds", "hearth")
+    hearth_rate = n / median("seconds", "parallel")
     bare_rate = n / median("seconds", "bare")
-    peak = max(run["hearth"]["peak_rss_mb"] for run in runs)
+    # the streamed two-process import: the writer and the reader, each at its peak
+    peak = max(
+        max(run["streamed"]["peak_rss_mb"], run["streamed"]["reader_peak_rss_mb"]) for run in runs
+    )
     return {
         "generate_rate": n / median("seconds", "generate"),
-        "hearth_end_to_end_rate": n / median("seconds", "hearth"),
         "hearth_rate": hearth_rate,
+        "one_process_rate": n / median("ingest_seconds", "hearth"),
+        "streamed_rate": n / median("seconds", "streamed"),
+        "one_process_end_to_end_rate": n / median("seconds", "hearth"),
         "bare_rate": bare_rate,
         "bare_indexed_rate": n / median("indexed_seconds", "bare"),
         "bare_indexed_after_rate": n / median("indexed_after_seconds", "bare"),
         "ratio": hearth_rate / bare_rate,
+        "one_process_ratio": n / median("ingest_seconds", "hearth") / bare_rate,
         "ratio_indexed": hearth_rate / (n / median("indexed_seconds", "bare")),
         "hearth_peak_rss_mb": peak,
+        "streamed_writer_peak_rss_mb": max(run["streamed"]["peak_rss_mb"] for run in runs),
+        "streamed_reader_peak_rss_mb": max(run["streamed"]["reader_peak_rss_mb"] for run in runs),
+        "one_process_peak_rss_mb": max(run["hearth"]["peak_rss_mb"] for run in runs),
         "generate_peak_rss_mb": max(run["generate"]["peak_rss_mb"] for run in runs),
         "targets": {
             "rate": hearth_rate >= TARGET_RATE,
@@ -300,6 +374,9 @@ def markdown(args: argparse.Namespace, runs: list[dict[str, Any]], summary: dict
     def ok(flag: bool) -> str:
         return "met" if flag else "**missed**"
 
+    def row(label: str, figure: str, runs_text: str = "") -> str:
+        return f"| {label} | {figure} | {runs_text} |"
+
     targets = summary["targets"]
     lines = [
         f"Ingest of {n:,} generated activities ({args.members:,} members, seed {args.seed}, "
@@ -307,25 +384,52 @@ def markdown(args: argparse.Namespace, runs: list[dict[str, Any]], summary: dict
         "",
         "| Measure | Median | Runs |",
         "|---|---:|---|",
-        f"| Generation only | {summary['generate_rate']:,.0f} /s "
-        f"| {rates('generate', 'seconds')} |",
-        f"| Hearth ingest, end to end (generation included) | "
-        f"{summary['hearth_end_to_end_rate']:,.0f} /s | {rates('hearth', 'seconds')} |",
-        f"| **Hearth ingest** (generation time taken out) | **{summary['hearth_rate']:,.0f} /s** "
-        f"| {rates('hearth', 'ingest_seconds')} |",
-        f"| **Bare sqlite3 executemany** (unique constraint only) | "
-        f"**{summary['bare_rate']:,.0f} /s** | {rates('bare', 'seconds')} |",
-        f"| Bare sqlite3 executemany + Hearth's 3 secondary indexes | "
-        f"{summary['bare_indexed_rate']:,.0f} /s | {rates('bare', 'indexed_seconds')} |",
-        f"| Bare sqlite3 executemany, Hearth's indexes built after the load | "
-        f"{summary['bare_indexed_after_rate']:,.0f} /s "
-        f"| {rates('bare', 'indexed_after_seconds')} |",
-        f"| Hearth / bare | {summary['ratio']:.0%} | |",
-        f"| Hearth / bare with the same indexes | {summary['ratio_indexed']:.0%} | |",
-        f"| Peak RSS, Hearth ingest process | {summary['hearth_peak_rss_mb']:,.0f} MiB | "
-        + ", ".join(f"{run['hearth']['peak_rss_mb']:,.0f}" for run in runs)
-        + " |",
-        f"| Peak RSS, generation only | {summary['generate_peak_rss_mb']:,.0f} MiB | |",
+        row("Generation only", f"{summary['generate_rate']:,.0f} /s", rates("generate", "seconds")),
+        row(
+            "**Hearth ingest**, two processes, from a ready list of activities",
+            f"**{summary['hearth_rate']:,.0f} /s**",
+            rates("parallel", "seconds"),
+        ),
+        row(
+            "Hearth ingest, one process (generation time taken out)",
+            f"{summary['one_process_rate']:,.0f} /s",
+            rates("hearth", "ingest_seconds"),
+        ),
+        row(
+            "Hearth ingest, two processes, streamed from the generator (end to end)",
+            f"{summary['streamed_rate']:,.0f} /s",
+            rates("streamed", "seconds"),
+        ),
+        row(
+            "Hearth ingest, one process, streamed from the generator (end to end)",
+            f"{summary['one_process_end_to_end_rate']:,.0f} /s",
+            rates("hearth", "seconds"),
+        ),
+        row(
+            "**Bare sqlite3 executemany** (unique constraint only)",
+            f"**{summary['bare_rate']:,.0f} /s**",
+            rates("bare", "seconds"),
+        ),
+        row(
+            "Bare sqlite3 executemany + Hearth's 3 secondary indexes",
+            f"{summary['bare_indexed_rate']:,.0f} /s",
+            rates("bare", "indexed_seconds"),
+        ),
+        row(
+            "Bare sqlite3 executemany, Hearth's indexes built after the load",
+            f"{summary['bare_indexed_after_rate']:,.0f} /s",
+            rates("bare", "indexed_after_seconds"),
+        ),
+        row("**Hearth / bare**", f"**{summary['ratio']:.0%}**"),
+        row("Hearth in one process / bare", f"{summary['one_process_ratio']:.0%}"),
+        row("Hearth / bare with the same indexes", f"{summary['ratio_indexed']:.0%}"),
+        row(
+            "Peak RSS, streamed two-process ingest (writer; reader)",
+            f"{summary['streamed_writer_peak_rss_mb']:,.0f}; "
+            f"{summary['streamed_reader_peak_rss_mb']:,.0f} MiB",
+        ),
+        row("Peak RSS, one-process ingest", f"{summary['one_process_peak_rss_mb']:,.0f} MiB"),
+        row("Peak RSS, generation only", f"{summary['generate_peak_rss_mb']:,.0f} MiB"),
         "",
         f"Targets: Hearth ≥ {TARGET_RATE:,}/s {ok(targets['rate'])}; "
         f"≥ {TARGET_RATIO:.0%} of bare {ok(targets['ratio'])}; "
@@ -356,14 +460,18 @@ def main(argv: list[str] | None = None) -> None:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as folder:
         for number in range(1, args.repeats + 1):
-            db = Path(folder) / f"hearth-{number}.db"
-            run = {kind: run_child(kind, args, db) for kind in ("generate", "hearth", "bare")}
+            run = {
+                kind: run_child(kind, args, Path(folder) / f"{kind}-{number}.db")
+                for kind in ("generate", "parallel", "hearth", "streamed")
+            }
+            # the bare insert reads back the rows the one-process ingest stored
+            run["bare"] = run_child("bare", args, Path(folder) / f"hearth-{number}.db")
             runs.append(run)
             print(
                 f"run {number}: generate {args.events / run['generate']['seconds']:,.0f}/s, "
-                f"hearth {args.events / run['hearth']['ingest_seconds']:,.0f}/s "
-                f"({args.events / run['hearth']['seconds']:,.0f}/s end to end, "
-                f"{run['hearth']['cpu_seconds']:.1f} s CPU), "
+                f"hearth {args.events / run['parallel']['seconds']:,.0f}/s "
+                f"(one process {args.events / run['hearth']['ingest_seconds']:,.0f}/s; "
+                f"streamed {args.events / run['streamed']['seconds']:,.0f}/s end to end), "
                 f"bare {args.events / run['bare']['seconds']:,.0f}/s "
                 f"({run['bare']['cpu_seconds']:.1f} s CPU)",
                 file=sys.stderr,

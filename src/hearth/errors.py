@@ -21,6 +21,8 @@ turns them into a message, an HTTP status or a reply. Nothing else is caught bro
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class HearthError(Exception):
     """Base of every error Hearth raises on purpose."""
@@ -66,6 +68,14 @@ class RecordError(InputError):
         self.field = field
         super().__init__(self._format())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled with its parts, not its formatted message (an import's reading process
+        # sends its rejected records to the writer: hearth.actions.ingest_pipeline)
+        return (
+            _record_error,
+            (type(self), self.problem, self.source, self.line, self.element, self.field),
+        )
+
     def _format(self) -> str:
         where = []
         if self.source:
@@ -78,6 +88,17 @@ class RecordError(InputError):
             where.append(f"field '{self.field}'")
         prefix = ", ".join(where)
         return f"{prefix}: {self.problem}" if prefix else self.problem
+
+
+def _record_error(
+    cls: type[RecordError],
+    problem: str,
+    source: str | None,
+    line: int | None,
+    element: str | None,
+    field: str | None,
+) -> RecordError:
+    return cls(problem, source=source, line=line, element=element, field=field)
 
 
 class UnknownKind(InputError):

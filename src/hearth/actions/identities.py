@@ -87,7 +87,8 @@ _SQLITE_LAST_AUDIT = f"SELECT max(id) FROM {audit_log.name}"
 # Every field of a ref as one plain tuple, built in C: the form in which the settled refs are
 # kept, because hashing and comparing tuples costs a fraction of the dataclass's own __hash__
 # and __eq__ (Python functions), and a bulk import does it for every actor and owner.
-_REF_FIELDS = attrgetter(*(f.name for f in fields(IdentityRef)))
+REF_FIELDS = attrgetter(*(f.name for f in fields(IdentityRef)))
+RefFields = tuple[Any, ...]  # an IdentityRef's fields, in order: IdentityRef(*ref_fields)
 
 
 class IdentityResolver:
@@ -96,7 +97,7 @@ class IdentityResolver:
     def __init__(self) -> None:
         self._ids: dict[Key, tuple[int, int]] = {}
         self._names: dict[Key, tuple[str, ...]] = {}
-        # refs (as _REF_FIELDS tuples) whose account is in _ids and whose every name is in
+        # refs (as REF_FIELDS tuples) whose account is in _ids and whose every name is in
         # _names: nothing to do
         self._settled: set[tuple[Any, ...]] = set()
         self._audit_mark: int | None = None  # the audit log's newest id when the cache filled
@@ -130,11 +131,14 @@ class IdentityResolver:
 
     def resolve(self, conn: Connection, refs: Iterable[IdentityRef]) -> None:
         """Make sure every ref in ``refs`` is known, stored and has its names recorded."""
+        self.resolve_fields(conn, list(map(REF_FIELDS, refs)))
+
+    def resolve_fields(self, conn: Connection, ref_fields: list[RefFields]) -> None:
+        """:meth:`resolve` for refs given as field tuples (:data:`REF_FIELDS`): the form in
+        which a prepared batch names its accounts (``hearth.actions.ingest_rows``)."""
         if len(self._ids) > CACHE_LIMIT or len(self._settled) > CACHE_LIMIT:
             self.forget()
         self._check_fresh(conn)
-        refs = list(refs)
-        ref_fields = list(map(_REF_FIELDS, refs))
         settled = self._settled
         unsettled = set(ref_fields) - settled
         if not unsettled:
@@ -144,10 +148,11 @@ class IdentityResolver:
         open_keys = {(platform, external_id) for platform, external_id, *_ in unsettled}
         wanted: dict[Key, IdentityRef] = {}
         seen_names: dict[Key, list[str]] = {}
-        for ref in refs:
-            key = (ref.platform, ref.external_id)
+        for values in ref_fields:
+            key = (values[0], values[1])
             if key not in open_keys:
                 continue
+            ref = IdentityRef(*values)
             known = wanted.get(key)
             if known is None or _richer(ref, known):
                 wanted[key] = ref
@@ -168,6 +173,14 @@ class IdentityResolver:
                 self._create(conn, new)
         self._record_names(conn, wanted, seen_names)
         settled.update(unsettled)
+
+    def load(self, conn: Connection, keys: Iterable[Key]) -> None:
+        """Read back the stored accounts among ``keys`` that the cache does not hold (accounts
+        resolved before, by key alone: nothing is created or renamed)."""
+        self._check_fresh(conn)
+        missing = [key for key in keys if key not in self._ids]
+        if missing:
+            self._load(conn, missing)
 
     def _load(self, conn: Connection, keys: list[Key]) -> None:
         by_platform: dict[str, list[str]] = {}

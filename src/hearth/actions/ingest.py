@@ -17,6 +17,12 @@ SQLite also skips the foreign-key checks of the activities it stores (every memb
 id comes from the :class:`IdentityResolver`, whose cache is checked against the audit log in
 each batch's transaction, so the checks could find nothing), and Python's cyclic garbage
 collector runs less often.
+
+On SQLite each batch is first prepared without the database (:mod:`hearth.actions.ingest_rows`:
+validated, de-duplicated, made into rows that name accounts by platform and id), then written
+here: accounts resolved, ids filled in, one INSERT. With ``parallel_after`` the preparing of a
+large import moves to a second process (:mod:`hearth.actions.ingest_pipeline`) once that many
+records are read, and this process only writes.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cache
 from itertools import islice
 from typing import Any
@@ -40,52 +46,45 @@ from sqlalchemy import (
     text,
 )
 
-from hearth.actions.identities import IdentityResolver
-from hearth.actions.privacy import identity_hash
-from hearth.domain.activity import ActivityIn, IdentityRef, ensure_utc, validate_activity
-from hearth.errors import RecordError
-from hearth.store.db import (
-    begin_write,
-    dialect_insert,
-    sqlite_json,
-    sqlite_query,
-    sqlite_time,
+from hearth.actions.identities import IdentityResolver, RefFields
+from hearth.actions.ingest_pipeline import Producer, can_fork
+from hearth.actions.ingest_rows import (
+    ACTOR,
+    MAX_KEPT_ERRORS,
+    OWNER,
+    IngestReport,
+    Key,
+    Parsed,
+    Prepared,
+    WireRow,
+    bind_ids,
+    prepare,
+    unique,
+    validated,
+    wire_rows,
 )
+from hearth.actions.privacy import identity_hash
+from hearth.domain.activity import ActivityIn, IdentityRef, ensure_utc
+from hearth.store.db import begin_write, dialect_insert, sqlite_query
 from hearth.store.tables import activities, erasures
 
-Parsed = ActivityIn | RecordError
-Key = tuple[str, str]  # (platform, source_id)
-MAX_KEPT_ERRORS = 1000
+__all__ = [
+    "MAX_KEPT_ERRORS",
+    "PARALLEL_AFTER",
+    "AfterCommit",
+    "IngestReport",
+    "Parsed",
+    "ingest",
+    "ingest_in",
+    "ingest_one",
+    "restore_indexes",
+    "validated",
+]
+
 BULK_AFTER = 50_000  # records an import must reach before it may switch to bulk mode
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did: counts, and the first errors with their locations."""
-
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    erased: int = 0
-    errors: list[RecordError] = field(default_factory=list)
-
-    @property
-    def seen(self) -> int:
-        return self.imported + self.duplicates + self.rejected + self.erased
-
-    def reject(self, error: RecordError) -> None:
-        self.rejected += 1
-        if len(self.errors) < MAX_KEPT_ERRORS:
-            self.errors.append(error)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "imported": self.imported,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "erased": self.erased,
-            "errors": [str(e) for e in self.errors],
-        }
+# Records after which a large import's reading moves to a second process (``parallel_after``):
+# forking costs some milliseconds, a fraction of a percent of this many records' import.
+PARALLEL_AFTER = 20_000
 
 
 ProgressCallback = Callable[[IngestReport], None]
@@ -103,38 +102,79 @@ def ingest(
     resolver: IdentityResolver | None = None,
     bulk: bool | None = None,
     after_commit: AfterCommit | None = None,
+    parallel_after: int | None = None,
 ) -> IngestReport:
     """Store ``records`` in the ledger; see the module docstring.
 
     ``bulk``: ``None`` (the default) switches to bulk mode when the import proves large next to
     the ledger, ``True`` from the first batch, ``False`` never. Only SQLite has a bulk mode.
     ``after_commit(engine, keys)`` runs after each batch commits (see :data:`AfterCommit`).
+    ``parallel_after``: on SQLite, once this many records are read, a second process reads and
+    prepares the rest while this one writes (:mod:`hearth.actions.ingest_pipeline`: only for a
+    source whose reading changes nothing the caller looks at afterwards); ``None``: never.
     """
     report = IngestReport()
     resolver = resolver or IdentityResolver()
-    insert_stmt = _insert_ignoring_duplicates(engine.dialect.name)
-    sqlite = engine.dialect.name == "sqlite"
-    if sqlite:
-        restore_indexes(engine)
-    ledger_size = _ledger_size(engine) if sqlite and bulk is None else 0
-    in_bulk = False
-    iterator = iter(records)
-    with ExitStack() as bulk_mode:
+    if engine.dialect.name != "sqlite":
+        insert_stmt = _insert_ignoring_duplicates(engine.dialect.name)
+        iterator = iter(records)
         while batch := list(islice(iterator, batch_size)):
-            if sqlite and not in_bulk and bulk is not False:
-                seen = report.seen + len(batch)
-                if bulk or (seen >= BULK_AFTER and 2 * seen >= ledger_size):
-                    bulk_mode.enter_context(_bulk_mode(engine))
-                    in_bulk = True
             good = validated(batch, report)
             if good:
-                with begin_write(engine, foreign_keys=not in_bulk) as conn:
+                with begin_write(engine) as conn:
                     stored = store_in(conn, insert_stmt, resolver, good, report)
                 if after_commit is not None and stored:
                     after_commit(engine, stored)
             if on_batch is not None:
                 on_batch(report)
+        return report
+    restore_indexes(engine)
+    ledger_size = _ledger_size(engine) if bulk is None else 0
+    in_bulk = False
+    # the reader (a child process, if any) is stopped before bulk mode builds the indexes
+    with ExitStack() as bulk_mode, _prepared(records, batch_size, parallel_after) as batches:
+        for prepared in batches:
+            if not in_bulk and bulk is not False:
+                seen = report.seen + prepared.count
+                if bulk or (seen >= BULK_AFTER and 2 * seen >= ledger_size):
+                    bulk_mode.enter_context(_bulk_mode(engine))
+                    in_bulk = True
+            report.absorb(prepared.report)
+            if prepared.rows:
+                with begin_write(engine, foreign_keys=not in_bulk) as conn:
+                    stored = _sqlite_store_in(conn, resolver, prepared.rows, prepared.refs, report)
+                if after_commit is not None and stored:
+                    after_commit(engine, stored)
+            if on_batch is not None:
+                on_batch(report)
     return report
+
+
+@contextmanager
+def _prepared(
+    records: Iterable[Parsed], batch_size: int, parallel_after: int | None
+) -> Iterator[Iterator[Prepared]]:
+    """``records`` as prepared batches: made here until ``parallel_after`` records were read,
+    then by a :class:`Producer` child; the child is stopped when the block ends."""
+    iterator = iter(records)
+    producers: list[Producer] = []
+
+    def batches() -> Iterator[Prepared]:
+        read = 0
+        while parallel_after is None or read < parallel_after or not can_fork():
+            batch = list(islice(iterator, batch_size))
+            if not batch:
+                return
+            read += len(batch)
+            yield prepare(batch)
+        producers.append(Producer(iterator, batch_size))
+        yield from producers[0]
+
+    try:
+        yield batches()
+    finally:
+        for producer in producers:
+            producer.stop()
 
 
 def ingest_in(
@@ -162,23 +202,6 @@ def ingest_one(engine: Engine, activity: ActivityIn) -> bool:
     return report.imported == 1
 
 
-def validated(batch: Iterable[Parsed], report: IngestReport) -> list[ActivityIn]:
-    """The valid activities of ``batch``; the rest are rejected in ``report``."""
-    good: list[ActivityIn] = []
-    for record in batch:
-        if isinstance(record, RecordError):
-            report.reject(record)
-            continue
-        problems = validate_activity(record)
-        if problems:
-            report.reject(
-                RecordError("; ".join(problems), element=f"{record.platform}:{record.source_id}")
-            )
-            continue
-        good.append(record)
-    return good
-
-
 def store_in(
     conn: Connection,
     insert_stmt: Insert,
@@ -192,45 +215,72 @@ def store_in(
     out those stored before: asking first which are stored would cost a query per batch (a
     tenth of a large import) to save nothing in the common case, where all of them are new.
     """
-    fresh = _unique(batch, report)
+    fresh = unique(batch, report)
+    if conn.dialect.name == "sqlite":
+        rows, refs = wire_rows(fresh)
+        return _sqlite_store_in(conn, resolver, rows, refs, report)
     if fresh and _any_erasure(conn):
         fresh = _drop_erased(conn, fresh, report)
     if not fresh:
         return set()
     resolver.resolve(conn, _refs(fresh))
-    if conn.dialect.name == "sqlite":
-        stored_keys = _sqlite_store(conn, resolver, fresh)
-    else:
-        # PostgreSQL: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per few hundred
-        # rows; what comes back is exactly what was stored, even with concurrent writers.
-        stored_keys = {(p, s) for p, s in conn.execute(insert_stmt, _rows(resolver, fresh))}
+    # PostgreSQL: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per few hundred
+    # rows; what comes back is exactly what was stored, even with concurrent writers.
+    stored_keys = {(p, s) for p, s in conn.execute(insert_stmt, _rows(resolver, fresh))}
     report.imported += len(stored_keys)
     report.duplicates += len(fresh) - len(stored_keys)
     return stored_keys
 
 
-def _sqlite_store(
-    conn: Connection, resolver: IdentityResolver, fresh: list[ActivityIn]
+def _sqlite_store_in(
+    conn: Connection,
+    resolver: IdentityResolver,
+    rows: list[WireRow],
+    refs: list[RefFields],
+    report: IngestReport,
 ) -> set[Key]:
-    """Insert ``fresh`` through the driver; the keys of those stored (not stored before).
+    """:func:`store_in` on SQLite, for a batch already made wire rows (:func:`prepare`)."""
+    if rows and _any_erasure(conn):
+        rows, refs = _drop_erased_rows(conn, rows, refs, report)
+    resolver.resolve_fields(conn, refs)  # even with no rows left (see _drop_erased_rows)
+    if not rows:
+        return set()
+    try:
+        bound = bind_ids(rows, resolver.ids)
+    except KeyError:
+        # an account named by an earlier batch (a reader process sends each account once)
+        # that the resolver has forgotten since (after a merge, or past its cache limit)
+        resolver.load(conn, _accounts(rows))
+        bound = bind_ids(rows, resolver.ids)
+    stored_keys = _sqlite_store(conn, bound)
+    report.imported += len(stored_keys)
+    report.duplicates += len(rows) - len(stored_keys)
+    return stored_keys
+
+
+def _sqlite_store(conn: Connection, rows: list[tuple[Any, ...]]) -> set[Key]:
+    """Insert ``rows`` (tuples of _SQLITE_COLUMNS) through the driver; the keys of those stored
+    (not stored before).
 
     The write transaction (BEGIN IMMEDIATE) keeps every other writer out, so the rows this
     INSERT adds are exactly those with an id above the largest before it: when the driver's
     count shows that some were stored before, those are the ones with an id at or below it.
     """
     before = sqlite_query(conn, _SQLITE_LAST_ID)[0][0] or 0
-    result = conn.exec_driver_sql(_sqlite_insert(), _sqlite_rows(resolver, fresh))
-    keys = {(a.platform, a.source_id) for a in fresh}
-    if result.rowcount == len(fresh):
+    result = conn.exec_driver_sql(_sqlite_insert(), rows)
+    keys = {(row[0], row[1]) for row in rows}
+    if result.rowcount == len(rows):
         return keys
     by_platform: dict[str, list[str]] = {}
-    for activity in fresh:
-        by_platform.setdefault(activity.platform, []).append(activity.source_id)
+    for platform, source_id in keys:
+        by_platform.setdefault(platform, []).append(source_id)
     for platform, source_ids in by_platform.items():
         for start in range(0, len(source_ids), _IN_LIMIT):
             chunk = source_ids[start : start + _IN_LIMIT]
-            rows = sqlite_query(conn, _sqlite_stored_before(len(chunk)), (before, platform, *chunk))
-            keys.difference_update((platform, source_id) for (source_id,) in rows)
+            stored_before = sqlite_query(
+                conn, _sqlite_stored_before(len(chunk)), (before, platform, *chunk)
+            )
+            keys.difference_update((platform, source_id) for (source_id,) in stored_before)
     return keys
 
 
@@ -295,42 +345,6 @@ def _sqlite_insert() -> str:
     )
 
 
-def _sqlite_rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[tuple[Any, ...]]:
-    """``fresh`` as tuples of _SQLITE_COLUMNS, in the form SQLAlchemy's column types read back
-    on SQLite: times as naive UTC text (``UTCDateTime`` and SQLite's ``DATETIME``) and
-    properties as JSON text (:func:`hearth.store.db.sqlite_json`)."""
-    ids = resolver.ids
-    dumps, time_text = sqlite_json, sqlite_time
-    rows = []
-    for activity in fresh:
-        actor, owner = activity.actor, activity.target_owner
-        if actor is None:
-            actor_identity = actor_member = None
-        else:
-            actor_identity, actor_member = ids[(actor.platform, actor.external_id)]
-        if owner is None:
-            owner_identity = owner_member = None
-        else:
-            owner_identity, owner_member = ids[(owner.platform, owner.external_id)]
-        properties = activity.properties
-        rows.append(
-            (
-                activity.platform,
-                activity.source_id,
-                activity.kind,
-                time_text(activity.occurred_at),
-                actor_identity,
-                actor_member,
-                activity.target_type,
-                activity.target_id,
-                owner_identity,
-                owner_member,
-                dumps(properties if type(properties) is dict else dict(properties)),
-            )
-        )
-    return rows
-
-
 # Chunked so that no statement has more parameters than a SQLite build may allow (32,766 by
 # default), whatever the batch size.
 _ANY_ERASURE = select(erasures.c.id).limit(1)
@@ -352,39 +366,63 @@ def _any_erasure(conn: Connection) -> bool:
     return conn.scalar(_ANY_ERASURE) is not None
 
 
-def _unique(batch: list[ActivityIn], report: IngestReport) -> list[ActivityIn]:
-    """``batch`` without the activities repeated within it (the first of each is kept; the
-    others are counted as duplicates)."""
-    if len({(a.platform, a.source_id) for a in batch}) == len(batch):
-        return batch
-    unique: dict[Key, ActivityIn] = {}
-    for activity in batch:
-        unique.setdefault((activity.platform, activity.source_id), activity)
-    report.duplicates += len(batch) - len(unique)
-    return list(unique.values())
+def _erased_keys(conn: Connection, keys: Iterable[Key]) -> set[Key]:
+    """The accounts among ``keys`` whose owner asked to be erased."""
+    by_hash = {
+        identity_hash(platform, external_id): (platform, external_id)
+        for platform, external_id in keys
+    }
+    erased = conn.scalars(
+        select(erasures.c.identity_hash).where(erasures.c.identity_hash.in_(by_hash))
+    )
+    return {by_hash[identity] for identity in erased}
 
 
 def _drop_erased(
     conn: Connection, batch: list[ActivityIn], report: IngestReport
 ) -> list[ActivityIn]:
     """Leave out what erased accounts did, and forget them as owners of targets."""
-    hashes = {identity_hash(r.platform, r.external_id) for r in _refs(batch)}
-    erased = set(
-        conn.scalars(select(erasures.c.identity_hash).where(erasures.c.identity_hash.in_(hashes)))
-    )
+    erased = _erased_keys(conn, {(r.platform, r.external_id) for r in _refs(batch)})
     if not erased:
         return batch
     kept: list[ActivityIn] = []
     for activity in batch:
         actor = activity.actor
-        if actor is not None and identity_hash(actor.platform, actor.external_id) in erased:
+        if actor is not None and (actor.platform, actor.external_id) in erased:
             report.erased += 1
             continue
         owner = activity.target_owner
-        if owner is not None and identity_hash(owner.platform, owner.external_id) in erased:
+        if owner is not None and (owner.platform, owner.external_id) in erased:
             activity = replace(activity, target_owner=None)
         kept.append(activity)
     return kept
+
+
+def _accounts(rows: list[WireRow]) -> set[Key]:
+    """The accounts ``rows`` name (as actors or target owners)."""
+    accounts = {row[ACTOR] for row in rows} | {row[OWNER] for row in rows}
+    accounts.discard(None)
+    return accounts  # type: ignore[return-value]
+
+
+def _drop_erased_rows(
+    conn: Connection, rows: list[WireRow], refs: list[RefFields], report: IngestReport
+) -> tuple[list[WireRow], list[RefFields]]:
+    """:func:`_drop_erased` for wire rows. The refs keep every account that is not erased,
+    even one only a dropped row named: a reader process sends each account once, so a later
+    batch may name it without its ref."""
+    erased = _erased_keys(conn, _accounts(rows))
+    if not erased:
+        return rows, refs
+    kept: list[WireRow] = []
+    for row in rows:
+        if row[ACTOR] in erased:
+            report.erased += 1
+            continue
+        if row[OWNER] in erased:
+            row = (*row[:OWNER], None, *row[OWNER + 1 :])  # type: ignore[assignment]
+        kept.append(row)
+    return kept, [values for values in refs if (values[0], values[1]) not in erased]
 
 
 def _refs(batch: list[ActivityIn]) -> Iterator[IdentityRef]:

@@ -115,14 +115,30 @@ def root(
     ctx.call_on_close(ctx.obj.close)
 
 
-def run_ingest(state: State, records: Iterable[Any], description: str, total: int | None) -> None:
-    from hearth.actions.ingest import ingest
+def run_ingest(
+    state: State,
+    records: Iterable[Any],
+    description: str,
+    total: int | None,
+    *,
+    parallel: bool = True,
+) -> None:
+    """Import ``records`` with a progress bar, report, and run the rules engine after.
+
+    ``parallel=False`` for a source whose reading changes something the command reports after
+    (it would change in the reading process: see ``hearth.actions.ingest_pipeline``)."""
+    from hearth.actions import ingest as ingest_module
     from hearth.progress import ingest_progress
 
     engine = state.engine()
+    in_parallel = parallel and state.settings.ingest_parallel
     with ingest_progress(description, total) as on_batch:
-        report = ingest(
-            engine, records, batch_size=state.settings.ingest_batch_size, on_batch=on_batch
+        report = ingest_module.ingest(
+            engine,
+            records,
+            batch_size=state.settings.ingest_batch_size,
+            on_batch=on_batch,
+            parallel_after=ingest_module.PARALLEL_AFTER if in_parallel else None,
         )
     for error in report.errors:
         err.print(labelled(_("rejected"), str(error)))

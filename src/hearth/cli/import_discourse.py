@@ -41,7 +41,10 @@ def import_discourse(
     records = parse_archive(path, stats)
     state.engine()  # a database that is not ready fails here, before the closing report
     try:
-        run_ingest(state, records, _("Importing {name}").format(name=path.name), None)
+        # not in parallel: the stats reported below are counted while the archive is read
+        run_ingest(
+            state, records, _("Importing {name}").format(name=path.name), None, parallel=False
+        )
     finally:
         _report(stats)
 

@@ -1,0 +1,160 @@
+"""A second process that reads and prepares an import while the ingest writes it.
+
+A large import spends about as long reading and preparing its records (parsing, validating,
+making rows: :func:`hearth.actions.ingest_rows.prepare`) as storing them, and one CPython
+process does the two one after the other, on one core. :class:`Producer` forks a child that
+takes over the rest of the records' iterator, prepares batch after batch and sends them down a
+pipe, so the parent (the writer) stores one batch while the child reads the next: both cores
+work. A thread would not do: the writer holds the GIL between every row it binds, and a
+thread taking it back costs milliseconds (docs/benchmarks.md).
+
+The child gets the iterator by ``fork``: whatever state the iterator has (an open file, a
+parser half-way through a dump) carries over, and nothing is pickled but the prepared rows.
+So only a source whose reading changes nothing the parent looks at afterwards may be given to
+it (a parser that counts what it skipped for a report, say, would count in the child); callers
+say so with ``ingest(..., parallel_after=N)``. The child never touches the database, ignores
+Ctrl-C (the parent stops it), and ends with the parent: it is terminated when the ingest ends
+however it ends, and stops by itself when the pipe to the parent breaks.
+
+What can go wrong is reported, not hung on: an exception raised while reading (a parser's
+error, a file that vanished) is raised again in the parent; a child that dies (killed, out of
+memory) is a :class:`~hearth.errors.HearthError` that says so. Every batch the parent received
+before either is stored; the import is idempotent, so running it again adds the rest.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import threading
+import traceback
+from collections.abc import Iterator
+from itertools import islice
+from multiprocessing.connection import Connection
+from typing import Any
+
+from hearth.actions.identities import RefFields
+from hearth.actions.ingest_rows import MAX_KEPT_ERRORS, Parsed, Prepared, prepare
+from hearth.errors import HearthError
+from hearth.i18n import _
+
+_QUEUED = 4  # prepared batches the child may hold ready beyond the one in the pipe
+_BATCH, _DONE, _FAILED = "batch", "done", "failed"
+_GC_THRESHOLD = 100_000
+_REFS_REMEMBERED = 200_000
+
+
+def can_fork() -> bool:
+    """Whether this platform can run a :class:`Producer` (it needs ``fork``: Linux, BSDs)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class Producer:
+    """A forked child preparing the rest of ``records`` in batches; iterate it for them."""
+
+    def __init__(self, records: Iterator[Parsed], batch_size: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_produce, args=(records, batch_size, send), name="hearth-ingest-reader"
+        )
+        self._process.daemon = True
+        self._process.start()
+        send.close()  # the child holds the only writing end: its death ends the pipe
+
+    def __iter__(self) -> Iterator[Prepared]:
+        while True:
+            try:
+                kind, payload = pickle.loads(self._receive.recv_bytes())
+            except EOFError:
+                self._process.join(timeout=5)
+                raise HearthError(
+                    _(
+                        "The process reading the input stopped unexpectedly (exit code "
+                        "{code}). What it had handed over is stored; importing again adds the "
+                        "rest."
+                    ).format(code=self._process.exitcode)
+                ) from None
+            if kind == _BATCH:
+                yield payload
+            elif kind == _DONE:
+                return
+            else:
+                raise payload
+
+    def stop(self) -> None:
+        """End the child (at once if it is still reading) and close the pipe."""
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+        self._receive.close()
+
+
+def _produce(records: Iterator[Parsed], batch_size: int, send: Connection) -> None:
+    """The child: prepare batches and queue them for a thread that writes them to the pipe, so
+    preparing goes on while the parent is busy and the pipe is full."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # what the child allocates is short-lived and acyclic, as in bulk mode (actions/ingest.py)
+    gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
+    ready: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
+    broken = threading.Event()
+    sender = threading.Thread(target=_send_all, args=(ready, send, broken), daemon=True)
+    sender.start()
+
+    def put(message: Any) -> None:
+        data = None if message is None else pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        while not broken.is_set():
+            try:
+                ready.put(data, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        os._exit(1)  # the parent is gone: nobody to prepare for
+
+    errors_sent = 0
+    # Accounts already sent are not sent again: most activities name an account an earlier
+    # batch named, and the writer would only find it settled. A writer whose resolver has
+    # forgotten one reads it back by its key (actions/ingest.py).
+    refs_sent: set[RefFields] = set()
+    try:
+        while batch := list(islice(records, batch_size)):
+            prepared = prepare(batch)
+            kept = prepared.report.errors
+            del kept[max(0, MAX_KEPT_ERRORS - errors_sent) :]
+            errors_sent += len(kept)
+            if len(refs_sent) > _REFS_REMEMBERED:
+                refs_sent.clear()
+            prepared.refs = [values for values in prepared.refs if values not in refs_sent]
+            refs_sent.update(prepared.refs)
+            put((_BATCH, prepared))
+        put((_DONE, None))
+    except Exception as error:  # every error goes to the parent, to be raised
+        put((_FAILED, _portable(error)))
+    put(None)
+    sender.join()
+
+
+def _send_all(ready: queue.Queue[bytes | None], send: Connection, broken: threading.Event) -> None:
+    try:
+        while (data := ready.get()) is not None:
+            send.send_bytes(data)
+    except OSError:
+        broken.set()
+
+
+def _portable(error: Exception) -> Exception:
+    """``error`` if it survives pickling, else a HearthError that names it; either way with the
+    child's traceback as a note, for the log."""
+    error.add_note("".join(traceback.format_exception(error)).rstrip())
+    try:
+        copy: Exception = pickle.loads(pickle.dumps(error))
+    except Exception:  # any exception type may refuse pickling
+        copy = HearthError(f"{type(error).__name__}: {error}")
+    return copy
