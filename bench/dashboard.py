@@ -37,12 +37,14 @@ TARGET_P95_MS = 150.0
 
 
 def prepare(db: Path, events: int, members: int, seed: int) -> tuple[str, float]:
-    """Generate the ledger (unless ``db`` exists); a staff session token; generation seconds."""
+    """Generate the ledger (unless ``db`` exists; a kept one is brought to the current schema
+    first); a staff session token; generation seconds."""
     url = f"sqlite:///{db}"
     seconds = 0.0
-    if not db.exists():
-        started = time.perf_counter()
-        subprocess.run([*HEARTH, "--db", url, "init"], check=True, capture_output=True)
+    fresh = not db.exists()
+    started = time.perf_counter()
+    subprocess.run([*HEARTH, "--db", url, "init"], check=True, capture_output=True)
+    if fresh:
         subprocess.run(
             [
                 *HEARTH,
