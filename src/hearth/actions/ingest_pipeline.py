@@ -32,6 +32,7 @@ import queue
 import signal
 import threading
 import traceback
+import warnings
 from collections.abc import Iterator
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -63,7 +64,14 @@ class Producer:
             target=_produce, args=(records, batch_size, send), name="hearth-ingest-reader"
         )
         self._process.daemon = True
-        self._process.start()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that forking a process with threads (a progress bar's) may
+            # deadlock a child that takes a lock one of them held. This child takes none of
+            # theirs: it prepares rows and writes to its own pipe.
+            warnings.filterwarnings(
+                "ignore", "This process .* is multi-threaded", DeprecationWarning
+            )
+            self._process.start()
         send.close()  # the child holds the only writing end: its death ends the pipe
 
     def __iter__(self) -> Iterator[Prepared]:
