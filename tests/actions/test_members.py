@@ -1,15 +1,18 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, select
 
 from hearth.actions.context import Caller
+from hearth.actions.derive import do_rebuild
 from hearth.actions.export import access_member_export
 from hearth.actions.ingest import ingest
 from hearth.actions.members import do_flag, do_link_identity, do_merge, do_unmerge
 from hearth.domain.activity import ActivityIn, IdentityRef
 from hearth.errors import Conflict, NotFound, PermissionDenied
-from hearth.store.tables import audit_log, identities
+from hearth.playbooks import load_playbook
+from hearth.store.tables import audit_log, derivation_state, identities
 
 T0 = datetime(2024, 3, 1, tzinfo=UTC)
 STAFF = Caller.operator("test")
@@ -133,3 +136,57 @@ def test_unmerge_after_a_chain_of_merges(engine: Engine) -> None:
     rows = exported(engine)
     assert rows["alice-dev"]["activity_counts"] == {"pr.merged": 1}
     assert rows["bob"]["activity_counts"] == {"issue.commented": 1, "message.posted": 2}
+
+
+def bot_flag(engine: Engine, name: str) -> bool:
+    return exported(engine)[name]["is_bot"]
+
+
+def derivation_stale(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(derivation_state.c.stale)))
+
+
+def test_an_account_later_seen_as_a_bot_is_flagged_and_audited(engine: Engine) -> None:
+    """Seen first without a word on it (a reaction names only its user), then posting as a
+    bot: the member is flagged, by the import, in the audit log, and derived again."""
+    reactor = IdentityRef("discord", "900", handle="helper")
+    ingest(engine, [ActivityIn("discord", "r1", "reaction.added", T0, reactor)])
+    do_rebuild(engine, load_playbook("phoenix"))
+    assert bot_flag(engine, "helper") is False and not derivation_stale(engine)
+    as_bot = IdentityRef("discord", "900", handle="helper", is_bot=True)
+    ingest(engine, [ActivityIn("discord", "m9", "message.posted", T0, as_bot)])
+    assert bot_flag(engine, "helper") is True
+    with engine.connect() as conn:
+        row = conn.execute(select(audit_log)).one()
+    assert (row.actor, row.action) == ("ingest:discord", "member.flagged")
+    assert row.details["after"] == {"is_bot": True}
+    assert derivation_stale(engine)
+
+
+def test_staff_who_cleared_the_bot_flag_are_not_overruled(engine: Engine) -> None:
+    as_bot = IdentityRef("discord", "900", handle="helper", is_bot=True)
+    ingest(engine, [ActivityIn("discord", "m1", "message.posted", T0, as_bot)])
+    helper = exported(engine)["helper"]["member_id"]
+    do_flag(engine, STAFF, helper, is_bot=False)  # a person, whatever the platform says
+    ingest(engine, [ActivityIn("discord", "m2", "message.posted", T0, as_bot)])
+    ingest(  # the same, with a new name: the account is looked at again
+        engine,
+        [ActivityIn("discord", "m3", "message.posted", T0, replace(as_bot, display_name="H"))],
+    )
+    assert bot_flag(engine, "helper") is False
+
+
+def test_a_bot_named_in_its_first_batch_both_ways_is_created_a_bot(engine: Engine) -> None:
+    plain = IdentityRef("discord", "900", handle="helper", display_name="Helper Bot")
+    as_bot = IdentityRef("discord", "900", is_bot=True)
+    ingest(
+        engine,
+        [
+            ActivityIn("discord", "r1", "reaction.added", T0, plain),
+            ActivityIn("discord", "m1", "message.posted", T0, as_bot),
+        ],
+    )
+    assert bot_flag(engine, "Helper Bot") is True
+    with engine.connect() as conn:
+        assert conn.execute(select(audit_log)).all() == []  # created so: nothing to audit

@@ -36,6 +36,9 @@ from sqlalchemy import (
     update,
 )
 
+from hearth.actions import audit
+from hearth.actions import derive as derivation
+from hearth.actions.context import Caller
 from hearth.domain.activity import IdentityRef
 from hearth.domain.members import display_name_for, merged_names
 from hearth.store.db import sqlite_json, sqlite_query, sqlite_time
@@ -88,6 +91,7 @@ _SQLITE_LAST_AUDIT = f"SELECT max(id) FROM {audit_log.name}"
 # kept, because hashing and comparing tuples costs a fraction of the dataclass's own __hash__
 # and __eq__ (Python functions), and a bulk import does it for every actor and owner.
 REF_FIELDS = attrgetter(*(f.name for f in fields(IdentityRef)))
+_IS_BOT = [f.name for f in fields(IdentityRef)].index("is_bot")
 RefFields = tuple[Any, ...]  # an IdentityRef's fields, in order: IdentityRef(*ref_fields)
 
 
@@ -157,6 +161,9 @@ class IdentityResolver:
             if known is None or _richer(ref, known):
                 wanted[key] = ref
             seen_names[key] = merged_names(seen_names.get(key, []), *_names_of(ref))
+        # accounts a ref calls a bot: one named before without saying so becomes a bot now
+        bots = {(values[0], values[1]) for values in unsettled if values[_IS_BOT]}
+        created: list[IdentityRef] = []
         missing = [key for key in wanted if key not in self._ids]
         if missing:
             self._load(conn, missing)
@@ -170,7 +177,10 @@ class IdentityResolver:
                 self._load(conn, [(ref.platform, ref.external_id) for ref in new])
                 new = [ref for ref in new if (ref.platform, ref.external_id) not in self._ids]
             if new:
-                self._create(conn, new)
+                self._create(conn, new, bots)
+                created = new
+        if bots:
+            self._flag_bots(conn, bots - {(ref.platform, ref.external_id) for ref in created})
         self._record_names(conn, wanted, seen_names)
         settled.update(unsettled)
 
@@ -207,7 +217,7 @@ class IdentityResolver:
         finally:
             cursor.close()
 
-    def _create(self, conn: Connection, refs: list[IdentityRef]) -> None:
+    def _create(self, conn: Connection, refs: list[IdentityRef], bots: set[Key]) -> None:
         now = datetime.now(UTC)
         member_ids = _insert_returning_ids(
             conn,
@@ -215,7 +225,7 @@ class IdentityResolver:
             [
                 {
                     "display_name": display_name_for(ref)[:200],
-                    "is_bot": ref.is_bot,
+                    "is_bot": ref.is_bot or (ref.platform, ref.external_id) in bots,
                     "is_staff": False,
                     "created_at": now,
                 }
@@ -243,6 +253,47 @@ class IdentityResolver:
             key = (ref.platform, ref.external_id)
             self._ids[key] = (identity_id, member_id)
             self._names[key] = tuple(_names_of(ref))
+
+    def _flag_bots(self, conn: Connection, keys: set[Key]) -> None:
+        """Flag as bots the members of stored accounts that a ref now calls a bot, unless
+        someone set the member's bot flag by hand before (staff who cleared it decided)."""
+        if not keys:
+            return
+        member_ids = sorted({self._ids[key][1] for key in keys})
+        unflagged = set(
+            conn.scalars(
+                select(members.c.id).where(members.c.id.in_(member_ids), ~members.c.is_bot)
+            )
+        )
+        if not unflagged:
+            return
+        for subject_id, details in conn.execute(
+            select(audit_log.c.subject_id, audit_log.c.details).where(
+                audit_log.c.action == "member.flagged",
+                audit_log.c.subject_type == "member",
+                audit_log.c.subject_id.in_([str(member_id) for member_id in unflagged]),
+            )
+        ):
+            if "is_bot" in (details or {}).get("after", {}):
+                unflagged.discard(int(subject_id))
+        if not unflagged:
+            return
+        conn.execute(update(members).where(members.c.id.in_(unflagged)).values(is_bot=True))
+        platform_of = {member_id: platform for (platform, _), (_, member_id) in
+                       ((key, self._ids[key]) for key in keys)}  # fmt: skip
+        for member_id in sorted(unflagged):
+            platform = platform_of[member_id]
+            audit.record(
+                conn,
+                Caller(name=f"ingest:{platform}", is_staff=True),
+                "member.flagged",
+                "member",
+                member_id,
+                before={"is_bot": False},
+                after={"is_bot": True},
+                reason=f"the {platform} account is a bot",
+            )
+        derivation.invalidate(conn)  # the member's activities stop counting: derive again
 
     def _record_names(
         self, conn: Connection, refs: dict[Key, IdentityRef], seen: dict[Key, list[str]]
