@@ -143,8 +143,9 @@ class Unpicklable(Exception):
 
 
 def test_an_error_that_cannot_cross_is_named(sqlite_engines: list[Engine]) -> None:
-    with pytest.raises(HearthError, match="Unpicklable: 1 and 2"):
+    with pytest.raises(HearthError, match="Unpicklable: 1 and 2") as raised:
         ingest(sqlite_engines[0], failing(10, Unpicklable(1, 2)), parallel_after=0)
+    assert any("failing" in note for note in raised.value.__notes__)
 
 
 def dies(after: int) -> Iterator[ActivityIn]:

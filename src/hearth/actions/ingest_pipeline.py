@@ -160,9 +160,11 @@ def _send_all(ready: queue.Queue[bytes | None], send: Connection, broken: thread
 def _portable(error: Exception) -> Exception:
     """``error`` if it survives pickling, else a HearthError that names it; either way with the
     child's traceback as a note, for the log."""
-    error.add_note("".join(traceback.format_exception(error)).rstrip())
+    note = "".join(traceback.format_exception(error)).rstrip()
+    error.add_note(note)
     try:
         copy: Exception = pickle.loads(pickle.dumps(error))
     except Exception:  # any exception type may refuse pickling
         copy = HearthError(f"{type(error).__name__}: {error}")
+        copy.add_note(note)
     return copy

@@ -63,4 +63,6 @@ def import_git(
         parse_history(repo, revisions, stats=stats),
         _("Importing {name}").format(name=repo.name),
         total,
+        # one process: git's exit status (a log cut short) can only be read by its parent
+        parallel=False,
     )
