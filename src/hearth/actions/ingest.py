@@ -73,6 +73,7 @@ __all__ = [
     "PARALLEL_AFTER",
     "AfterCommit",
     "IngestReport",
+    "Key",
     "Parsed",
     "ingest",
     "ingest_in",
