@@ -36,9 +36,8 @@ from sqlalchemy import (
     update,
 )
 
-from hearth.actions import audit
-from hearth.actions import derive as derivation
 from hearth.actions.context import Caller
+from hearth.actions.members import flag_in
 from hearth.domain.activity import IdentityRef
 from hearth.domain.members import display_name_for, merged_names
 from hearth.store.db import sqlite_json, sqlite_query, sqlite_time
@@ -255,14 +254,19 @@ class IdentityResolver:
             self._names[key] = tuple(_names_of(ref))
 
     def _flag_bots(self, conn: Connection, keys: set[Key]) -> None:
-        """Flag as bots the members of stored accounts that a ref now calls a bot, unless
-        someone set the member's bot flag by hand before (staff who cleared it decided)."""
-        if not keys:
+        """Flag as bots the live members of stored accounts that a ref now calls a bot, unless
+        someone set the member's bot flag before (staff who cleared it decided)."""
+        platform_of = {self._ids[key][1]: key[0] for key in keys}
+        if not platform_of:
             return
-        member_ids = sorted({self._ids[key][1] for key in keys})
         unflagged = set(
             conn.scalars(
-                select(members.c.id).where(members.c.id.in_(member_ids), ~members.c.is_bot)
+                select(members.c.id).where(
+                    members.c.id.in_(platform_of),
+                    ~members.c.is_bot,
+                    members.c.merged_into.is_(None),
+                    members.c.erased_at.is_(None),
+                )
             )
         )
         if not unflagged:
@@ -276,24 +280,10 @@ class IdentityResolver:
         ):
             if "is_bot" in (details or {}).get("after", {}):
                 unflagged.discard(int(subject_id))
-        if not unflagged:
-            return
-        conn.execute(update(members).where(members.c.id.in_(unflagged)).values(is_bot=True))
-        platform_of = {member_id: platform for (platform, _), (_, member_id) in
-                       ((key, self._ids[key]) for key in keys)}  # fmt: skip
         for member_id in sorted(unflagged):
             platform = platform_of[member_id]
-            audit.record(
-                conn,
-                Caller(name=f"ingest:{platform}", is_staff=True),
-                "member.flagged",
-                "member",
-                member_id,
-                before={"is_bot": False},
-                after={"is_bot": True},
-                reason=f"the {platform} account is a bot",
-            )
-        derivation.invalidate(conn)  # the member's activities stop counting: derive again
+            caller = Caller(name=f"ingest:{platform}", is_staff=True)
+            flag_in(conn, caller, member_id, {"is_bot": True}, reason=f"a bot on {platform}")
 
     def _record_names(
         self, conn: Connection, refs: dict[Key, IdentityRef], seen: dict[Key, list[str]]

@@ -205,18 +205,31 @@ def do_flag(
     if not values:
         return
     with engine.begin() as conn:
-        before = live_member(conn, member_id)
-        conn.execute(update(members).where(members.c.id == member_id).values(values))
-        derivation.invalidate(conn)  # who did what changed: derive again
-        audit.record(
-            conn,
-            caller,
-            "member.flagged",
-            "member",
-            member_id,
-            before={k: before[k] for k in values},
-            after=values,
-        )
+        flag_in(conn, caller, member_id, values)
+
+
+def flag_in(
+    conn: Connection,
+    caller: Caller,
+    member_id: int,
+    values: dict[str, bool],
+    **details: Any,
+) -> None:
+    """Set the flags in ``values`` on a live member inside the caller's transaction: audited
+    (``member.flagged``, with ``details``), and the derivations marked stale."""
+    before = live_member(conn, member_id)
+    conn.execute(update(members).where(members.c.id == member_id).values(values))
+    derivation.invalidate(conn)  # who did what changed: derive again
+    audit.record(
+        conn,
+        caller,
+        "member.flagged",
+        "member",
+        member_id,
+        before={k: before[k] for k in values},
+        after=values,
+        **details,
+    )
 
 
 def _record_move(
