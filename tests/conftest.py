@@ -6,10 +6,11 @@ skip), unless ``HEARTH_TEST_POSTGRES=skip`` is set for a quick local run.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,17 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng = create_engine(db_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def cli_width(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """Set the width the CLI's consoles print tables at. Rich reads ``COLUMNS`` when a console
+    is made (at import) and pytest-xdist's workers set it to 80, so an ``env`` given to
+    ``CliRunner.invoke`` does not reach it."""
+    cli_app = importlib.import_module("hearth.cli.app")  # the module: hearth.cli.app is the app
+
+    def set_width(columns: int) -> None:
+        for console in (cli_app.out, cli_app.err):
+            monkeypatch.setattr(console, "_width", columns)
+
+    return set_width

@@ -80,7 +80,6 @@ def start() -> PostgresServer:
         shutil.chown(folder, user="postgres")
         folder.chmod(0o700)
     data = folder / "data"
-    port = _free_port()
     user = "hearth"
     result = subprocess.run(
         [
@@ -103,6 +102,24 @@ def start() -> PostgresServer:
     )
     if result.returncode != 0:
         raise PostgresUnavailable(f"initdb failed: {result.stderr.strip()}")
+    # Another test worker (pytest-xdist) may take the free port between our finding it and
+    # the server binding it: then try another.
+    for _attempt in range(3):
+        port = _free_port()
+        failure = _pg_ctl_start(as_user, pg_ctl, data, folder, port)
+        if failure is None:
+            break
+        if "already in use" not in failure:
+            raise PostgresUnavailable(failure)
+    else:
+        raise PostgresUnavailable(failure)
+    return PostgresServer(folder=folder, port=port, user=user, as_user=as_user, pg_ctl=pg_ctl)
+
+
+def _pg_ctl_start(
+    as_user: list[str], pg_ctl: str, data: Path, folder: Path, port: int
+) -> str | None:
+    """Start the server on ``port``; None, or what went wrong."""
     options = (
         f"-p {port} -c listen_addresses=127.0.0.1 -k {folder} -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
@@ -126,7 +143,7 @@ def start() -> PostgresServer:
         text=True,
         check=False,
     )
-    if result.returncode != 0:
-        log = (folder / "log").read_text() if (folder / "log").exists() else ""
-        raise PostgresUnavailable(f"pg_ctl start failed: {result.stderr.strip()} {log[-2000:]}")
-    return PostgresServer(folder=folder, port=port, user=user, as_user=as_user, pg_ctl=pg_ctl)
+    if result.returncode == 0:
+        return None
+    log = (folder / "log").read_text() if (folder / "log").exists() else ""
+    return f"pg_ctl start failed: {result.stderr.strip()} {log[-2000:]}"

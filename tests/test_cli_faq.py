@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,13 @@ from hearth.cli import app
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _wide(cli_width: Callable[[int], None]) -> None:
+    cli_width(200)
+
+
 def run(db_url: str, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["--db", db_url, "faq", *args], env={"COLUMNS": "200"})
+    result = runner.invoke(app, ["--db", db_url, "faq", *args])
     return result.exit_code, result.output
 
 

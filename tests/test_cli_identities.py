@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -20,7 +21,9 @@ def line(source: str, platform: str, actor: dict) -> str:
     )
 
 
-def test_suggest_then_merge_then_unmerge(db_url: str, tmp_path: Path) -> None:
+def test_suggest_then_merge_then_unmerge(
+    db_url: str, tmp_path: Path, cli_width: Callable[[int], None]
+) -> None:
     path = tmp_path / "a.jsonl"
     path.write_text(
         "\n".join(
@@ -47,7 +50,8 @@ def test_suggest_then_merge_then_unmerge(db_url: str, tmp_path: Path) -> None:
     assert len(rows) == 1
     assert (rows[0]["member_a"], rows[0]["member_b"]) == (1, 2)
     assert rows[0]["evidence"][0]["kind"] == "github_noreply"
-    table = runner.invoke(app, ["--db", db_url, "identities", "suggest"], env={"COLUMNS": "250"})
+    cli_width(250)
+    table = runner.invoke(app, ["--db", db_url, "identities", "suggest"])
     assert "GitHub no-reply address" in table.output
     # Nothing was merged by suggesting.
     export = runner.invoke(app, ["--db", db_url, "export", "members"])
