@@ -23,6 +23,7 @@ from hearth.actions.context import Caller, require_admin
 from hearth.domain.roles import ACCOUNT_ROLES, Role, parse_role
 from hearth.errors import Conflict, InputError, NotAuthenticated, NotFound, RateLimited
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.tables import accounts, login_failures, members
 
 MIN_PASSWORD = 10
@@ -67,12 +68,14 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def account_from_row(row: Any) -> Account:
+def account_from_row(conn: Connection, row: Any) -> Account:
+    """The account of an ``accounts`` row. Its member is the one a merge left standing: after
+    staff merge the account's member into another, the account acts as that one."""
     return Account(
         id=int(row.id),
         username=str(row.username),
         role=Role(row.role),
-        member_id=int(row.member_id) if row.member_id is not None else None,
+        member_id=merges.survivor(conn, int(row.member_id)) if row.member_id is not None else None,
     )
 
 
@@ -251,7 +254,7 @@ def check_password_login(
             changes["password_hash"] = hash_password(password)
         conn.execute(update(accounts).where(accounts.c.id == row.id).values(**changes))
         conn.execute(delete(login_failures).where(login_failures.c.key == next(iter(keys))))
-    return account_from_row(row)
+        return account_from_row(conn, row)
 
 
 def _verify(stored: str | None, password: str) -> bool:
@@ -273,4 +276,4 @@ def access_account(engine: Engine, account_id: int) -> Account | None:
         row = conn.execute(
             select(accounts).where(accounts.c.id == account_id, accounts.c.disabled_at.is_(None))
         ).first()
-    return account_from_row(row) if row is not None else None
+        return account_from_row(conn, row) if row is not None else None

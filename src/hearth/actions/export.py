@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Engine, select
 from hearth.actions.context import Caller, require_staff
 from hearth.actions.standing import standings_for_export
 from hearth.domain.playbook import Playbook
-from hearth.store import queries
-from hearth.store.tables import member_directory, members, nps_responses
+from hearth.store import merges, queries
+from hearth.store.tables import member_directory, nps_responses
 
 
 def access_member_export(
@@ -54,7 +54,7 @@ def access_member_export(
 def _nps_answers(conn: Connection) -> dict[int, list[dict[str, Any]]]:
     """Each member's NPS survey answers (score, comment, time), oldest first; those given as a
     member since merged into another are that member's."""
-    survivors = _survivors(conn)
+    survivors = merges.survivors(conn)
     answers: dict[int, list[dict[str, Any]]] = {}
     n = nps_responses.c
     rows = conn.execute(
@@ -67,19 +67,3 @@ def _nps_answers(conn: Connection) -> dict[int, list[dict[str, Any]]]:
             {"score": row.score, "comment": row.comment, "answered_at": row.answered_at.isoformat()}
         )
     return answers
-
-
-def _survivors(conn: Connection) -> dict[int, int]:
-    """Each merged member's id -> the member it was merged into, at the end of any chain."""
-    merged_into = dict(
-        conn.execute(
-            select(members.c.id, members.c.merged_into).where(members.c.merged_into.is_not(None))
-        ).all()
-    )
-    survivors = {}
-    for member_id in merged_into:
-        survivor, steps = member_id, 0
-        while survivor in merged_into and steps <= len(merged_into):  # bounded, even if cyclic
-            survivor, steps = merged_into[survivor], steps + 1
-        survivors[member_id] = survivor
-    return survivors

@@ -19,6 +19,7 @@ from hearth.actions.context import Caller, require_staff
 from hearth.domain.faq import DEFAULT_THRESHOLD, FaqEntry, FaqMatch, match_faq
 from hearth.errors import InputError, NotFound, RecordError
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.tables import faq_entries, faq_feedback, members
 
 # Discord's limits: an embed title holds 256 characters and its description 4096.
@@ -331,9 +332,8 @@ def do_record_faq_feedback(
 def access_faq_feedback(
     engine: Engine, caller: Caller, member_id: int | None = None
 ) -> list[dict[str, Any]]:
-    """Feedback rows (staff; or a member's own with ``member_id``), for export."""
-    if not caller.is_staff and (member_id is None or caller.member_id != member_id):
-        require_staff(caller)
+    """Feedback rows (staff; or a member's own with ``member_id``, with that of the members
+    merged into it), for export."""
     query = select(
         faq_feedback.c.id,
         faq_feedback.c.entry_id,
@@ -342,6 +342,8 @@ def access_faq_feedback(
         faq_feedback.c.at,
     ).order_by(faq_feedback.c.id)
     if member_id is not None:
-        query = query.where(faq_feedback.c.member_id == member_id)
+        query = query.where(faq_feedback.c.member_id.in_(merges.person_ids(member_id)))
     with engine.connect() as conn:
+        if not caller.is_staff and not merges.same_person(conn, caller.member_id, member_id):
+            require_staff(caller)
         return [dict(r) for r in conn.execute(query).mappings()]

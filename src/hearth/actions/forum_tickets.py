@@ -32,6 +32,7 @@ from hearth.actions.context import Caller
 from hearth.actions.tickets import MAX_SUBJECT, Added, _add_message, _close, _record, support_of
 from hearth.domain.playbook import Playbook
 from hearth.domain.tickets import due_at
+from hearth.store import merges
 from hearth.store.tables import ticket_messages, tickets
 
 OPENED_ON = "forum"
@@ -161,7 +162,7 @@ def do_solve_forum_ticket(
         row, _new = _ensure(conn, playbook, asker, post)
         if row.state == "closed":
             return None
-        by_staff = caller.member_id != row.member_id
+        by_staff = not merges.same_person(conn, caller.member_id, row.member_id)
         _close(conn, row, caller.member_id, "solved", by_staff, when)
         if by_staff:
             audit.record(conn, caller, "ticket.closed", "ticket", row.id, reason="solved")

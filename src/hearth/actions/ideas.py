@@ -31,6 +31,7 @@ from hearth.domain import voting
 from hearth.domain.activity import IdentityRef
 from hearth.errors import Conflict, InputError, NotFound, PermissionDenied
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.db import dialect_insert
 from hearth.store.tables import (
     activities,
@@ -347,7 +348,7 @@ def check_vote(
                     status=status_label(row.status)
                 )
             )
-        if row.author_member_id == member_id:
+        if merges.same_person(conn, row.author_member_id, member_id):
             raise Conflict(_("You cannot vote on your own suggestion."))
         key = member_voter(member_id)
         previous = conn.scalar(
@@ -709,24 +710,28 @@ def do_mark_status_announced(engine: Engine, scope: str, activity_id: int) -> No
 
 
 def access_member_votes(engine: Engine, caller: Caller, member_id: int) -> dict[str, Any]:
-    """A member's suggestions and votes, for the member themselves or staff (export)."""
-    if not caller.is_staff and caller.member_id != member_id:
-        raise PermissionDenied(_("Only staff or the member themselves may see this."))
+    """A member's suggestions and votes, for the member themselves or staff (export); with
+    those of the members merged into it (one person)."""
     with engine.connect() as conn:
+        if not caller.is_staff and not merges.same_person(conn, caller.member_id, member_id):
+            raise PermissionDenied(_("Only staff or the member themselves may see this."))
+        person = merges.person_ids(member_id)
         posted = conn.execute(
-            select(suggestions.c.id, suggestions.c.title, suggestions.c.created_at).where(
-                suggestions.c.author_member_id == member_id
-            )
+            select(suggestions.c.id, suggestions.c.title, suggestions.c.created_at)
+            .where(suggestions.c.author_member_id.in_(person))
+            .order_by(suggestions.c.id)
         ).all()
         votes = conn.execute(
             select(
                 suggestion_votes.c.suggestion_id, suggestion_votes.c.value, suggestion_votes.c.at
-            ).where(suggestion_votes.c.member_id == member_id)
+            )
+            .where(suggestion_votes.c.member_id.in_(person))
+            .order_by(suggestion_votes.c.at)
         ).all()
         polled = conn.execute(
-            select(poll_votes.c.poll_id, poll_votes.c.option, poll_votes.c.at).where(
-                poll_votes.c.member_id == member_id
-            )
+            select(poll_votes.c.poll_id, poll_votes.c.option, poll_votes.c.at)
+            .where(poll_votes.c.member_id.in_(person))
+            .order_by(poll_votes.c.at)
         ).all()
     return {
         "suggestions": [

@@ -17,6 +17,7 @@ from hearth.actions import derive as derivation
 from hearth.actions.context import Caller, require_staff
 from hearth.errors import Conflict, NotFound
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.tables import activities, identities, identity_moves, members
 
 
@@ -39,17 +40,6 @@ def live_member(conn: Connection, member_id: int) -> dict[str, Any]:
             )
         )
     return dict(row)
-
-
-def _surviving_member(conn: Connection, member_id: int) -> int:
-    """The live member that ``member_id`` was (perhaps transitively) merged into, or itself."""
-    seen = {member_id}
-    while True:
-        target = conn.scalar(select(members.c.merged_into).where(members.c.id == member_id))
-        if target is None or target in seen:
-            return member_id
-        seen.add(target)
-        member_id = target
 
 
 def _move_identities(conn: Connection, identity_ids: list[int], to_member: int) -> None:
@@ -157,7 +147,7 @@ def do_unmerge(engine: Engine, caller: Caller, move_id: int) -> None:
             raise NotFound(_("There is no merge or link {id}.").format(id=move_id))
         if move["undone_at"] is not None:
             raise Conflict(_("Merge {id} was already undone.").format(id=move_id))
-        holder = _surviving_member(conn, move["to_member_id"])
+        holder = merges.survivor(conn, move["to_member_id"])
         still_there = list(
             conn.scalars(
                 select(identities.c.id).where(

@@ -29,6 +29,7 @@ from hearth.domain.moderation import ACTIONS
 from hearth.domain.playbook import Playbook
 from hearth.errors import Conflict, InputError, NotFound, PermissionDenied
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.tables import activities, mod_appeals, mod_cases
 
 PLATFORM = "hearth"
@@ -118,9 +119,9 @@ def check_take_action(
         raise InputError(_("A timeout lasts at most 28 days; ban for longer."))
     at = (at or datetime.now(UTC)).astimezone(UTC)
     ends = at + duration if duration is not None else None
-    if caller.member_id == member_id:
-        raise InputError(_("Moderators do not act on themselves."))
     with engine.begin() as conn:
+        if merges.same_person(conn, caller.member_id, member_id):
+            raise InputError(_("Moderators do not act on themselves."))
         live_member(conn, member_id)
         if action in BAN_KINDS and _active_bans(conn, member_id, at):
             raise Conflict(_("Member {id} is already banned.").format(id=member_id))
@@ -164,7 +165,7 @@ def check_take_action(
 def _active_bans(conn: Connection, member_id: int, now: datetime) -> list[Any]:
     rows = conn.execute(
         select(mod_cases).where(
-            mod_cases.c.member_id == member_id,
+            mod_cases.c.member_id.in_(merges.person_ids(member_id)),
             mod_cases.c.action.in_(BAN_KINDS),
             mod_cases.c.lifted_at.is_(None),
         )
@@ -283,11 +284,11 @@ def check_report(
     not, and the ledger does not name the reporter). Returns the case id."""
     if caller.member_id is None:
         raise PermissionDenied(_("Only members can report: link your account first."))
-    if caller.member_id == member_id:
-        raise InputError(_("You cannot report yourself."))
     reason = _reason(reason)
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
+        if merges.same_person(conn, caller.member_id, member_id):
+            raise InputError(_("You cannot report yourself."))
         live_member(conn, member_id)
         case_id = conn.execute(
             insert(mod_cases)
@@ -336,7 +337,11 @@ def check_appeal(
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
         case = conn.execute(select(mod_cases).where(mod_cases.c.id == case_id)).first()
-        if case is None or case.action == "report" or case.member_id != caller.member_id:
+        if (
+            case is None
+            or case.action == "report"
+            or not merges.same_person(conn, case.member_id, caller.member_id)
+        ):
             raise NotFound(_("There is no case {id} of yours.").format(id=case_id))
         if case.voided:
             raise Conflict(_("This case was already set aside."))
@@ -387,7 +392,7 @@ def do_decide_appeal(
             raise NotFound(_("There is no appeal {id}.").format(id=appeal_id))
         if appeal.state != "open":
             raise Conflict(_("Appeal {id} was already decided.").format(id=appeal_id))
-        if caller.member_id is not None and caller.member_id == appeal.member_id:
+        if merges.same_person(conn, caller.member_id, appeal.member_id):
             raise PermissionDenied(_("Nobody decides their own appeal."))
         conn.execute(
             update(mod_appeals)

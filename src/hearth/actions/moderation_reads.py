@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from hearth.actions.context import Caller
 from hearth.actions.moderation import is_moderator, require_moderator
@@ -19,6 +19,7 @@ from hearth.domain.moderation import Proposal, Strike, propose
 from hearth.domain.playbook import Playbook
 from hearth.errors import NotFound
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.tables import activities, identities, members, mod_appeals, mod_cases
 
 
@@ -115,9 +116,16 @@ def access_case(engine: Engine, caller: Caller, case_id: int) -> CaseView:
     case = found[0]
     if is_moderator(caller):
         return case
-    if case.action == "report" or caller.member_id != case.member_id:
+    if case.action == "report" or not _same_person(engine, caller.member_id, case.member_id):
         raise NotFound(_("There is no case {id}.").format(id=case_id))
     return case
+
+
+def _same_person(engine: Engine, a: int | None, b: int | None) -> bool:
+    if a is None or b is None:
+        return False
+    with engine.connect() as conn:
+        return merges.same_person(conn, a, b)
 
 
 def access_my_cases(engine: Engine, caller: Caller) -> list[CaseView]:
@@ -125,7 +133,10 @@ def access_my_cases(engine: Engine, caller: Caller) -> list[CaseView]:
     if caller.member_id is None:
         return []
     return _cases(
-        engine, False, mod_cases.c.member_id == caller.member_id, mod_cases.c.action != "report"
+        engine,
+        False,
+        mod_cases.c.member_id.in_(merges.person_ids(caller.member_id)),
+        mod_cases.c.action != "report",
     )
 
 
@@ -140,9 +151,9 @@ def access_cases(
 ) -> list[CaseView]:
     """Moderators: cases, newest first, optionally of one member, action or state."""
     require_moderator(caller)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if member_id is not None:
-        conditions.append(mod_cases.c.member_id == member_id)
+        conditions.append(mod_cases.c.member_id.in_(merges.person_ids(member_id)))
     if action:
         conditions.append(mod_cases.c.action == action)
     if state:
@@ -184,7 +195,9 @@ def access_proposal(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     with engine.connect() as conn:
         rows = conn.execute(
-            select(mod_cases).where(mod_cases.c.member_id == member_id, mod_cases.c.strike)
+            select(mod_cases).where(
+                mod_cases.c.member_id.in_(merges.person_ids(member_id)), mod_cases.c.strike
+            )
         ).all()
     strikes = [Strike(r.created_at, bool(r.voided)) for r in rows]
     moderation = playbook.moderation

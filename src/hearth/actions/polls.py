@@ -25,6 +25,7 @@ from hearth.domain import voting
 from hearth.domain.activity import IdentityRef
 from hearth.errors import Conflict, InputError, NotFound, PermissionDenied
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.tables import poll_votes, polls
 
 MAX_QUESTION = 300
@@ -279,7 +280,7 @@ def do_close_poll(
     when = (at or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
         poll = _poll(conn, caller, poll_id, lock=True)
-        mine = caller.member_id is not None and caller.member_id == poll.creator_member_id
+        mine = merges.same_person(conn, caller.member_id, poll.creator_member_id)
         if not (caller.is_staff or mine):
             raise PermissionDenied(_("Only the poll's creator or staff may close it."))
         if not _close(conn, caller, poll_id, when):

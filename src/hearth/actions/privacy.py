@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Engine, delete, select, update
 
 from hearth.actions import audit
 from hearth.actions import derive as derivation
@@ -22,6 +22,7 @@ from hearth.actions.ideas import forget_member as forget_votes
 from hearth.actions.workflow_privacy import forget_workflows
 from hearth.errors import Conflict, NotFound, PermissionDenied
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.db import dialect_insert
 from hearth.store.tables import accounts as web_accounts
 from hearth.store.tables import (
@@ -87,7 +88,7 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             )
         # The members merged into this one are the same person: what is kept under their ids
         # (answers, votes, tickets, cases, accounts) goes too.
-        person = [member_id, *_absorbed(conn, member_id)]
+        person = [member_id, *merges.absorbed(conn, member_id)]
         # Earlier merges and links name these identities; their ids no longer mean anything.
         conn.execute(
             update(identity_moves)
@@ -147,15 +148,3 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
             **workflows,
         )
     return {"identities": len(accounts), "activities": removed, "detached": detached}
-
-
-def _absorbed(conn: Connection, member_id: int) -> list[int]:
-    """The members merged into ``member_id``, directly or through other merged members."""
-    found: list[int] = []
-    frontier = [member_id]
-    while frontier:
-        frontier = list(
-            conn.scalars(select(members.c.id).where(members.c.merged_into.in_(frontier)))
-        )
-        found.extend(frontier)
-    return found

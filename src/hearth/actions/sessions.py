@@ -21,6 +21,7 @@ from hearth.actions.context import Caller, require_staff
 from hearth.domain.roles import Role
 from hearth.errors import InputError, NotFound, PermissionDenied
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.tables import accounts, api_tokens, sessions
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -61,7 +62,7 @@ def access_session(engine: Engine, token: str) -> Account | None:
                 accounts.c.disabled_at.is_(None),
             )
         ).first()
-    return account_from_row(row) if row is not None else None
+        return account_from_row(conn, row) if row is not None else None
 
 
 def do_end_session(engine: Engine, token: str) -> None:
@@ -75,7 +76,8 @@ def do_end_account_sessions(engine: Engine, caller: Caller, account_id: int) -> 
     if caller.role != "admin" and not caller.name.startswith("operator:"):
         with engine.connect() as conn:
             own = conn.scalar(select(accounts.c.member_id).where(accounts.c.id == account_id))
-        if own is None or own != caller.member_id:
+            mine = merges.same_person(conn, own, caller.member_id)
+        if not mine:
             raise PermissionDenied(_("Only administrators may sign others out."))
     with engine.begin() as conn:
         count = conn.execute(delete(sessions).where(sessions.c.account_id == account_id)).rowcount
@@ -167,14 +169,14 @@ def access_token_account(engine: Engine, token: str) -> Account | None:
                 accounts.c.disabled_at.is_(None),
             )
         ).first()
-    if row is None:
-        return None
+        if row is None:
+            return None
+        account = account_from_row(conn, row)
     if row.last_used_at is None or row.last_used_at < now - TOKEN_TOUCH:
         with engine.begin() as conn:
             conn.execute(
                 update(api_tokens).where(api_tokens.c.id == row.token_id).values(last_used_at=now)
             )
-    account = account_from_row(row)
     if account.role is Role.admin:
         account = Account(account.id, account.username, Role.staff, account.member_id)
     return account

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, or_, select
+from sqlalchemy import Connection, Engine, select
 
 from hearth.actions import audit
 from hearth.actions.accounts import Account, account_from_row, create_account
@@ -24,7 +24,8 @@ from hearth.domain.activity import IdentityRef
 from hearth.domain.roles import Role
 from hearth.errors import Conflict, InputError
 from hearth.i18n import _
-from hearth.store.tables import accounts, members
+from hearth.store import merges
+from hearth.store.tables import accounts
 
 PROVIDERS = ("github", "discord")
 
@@ -84,7 +85,7 @@ def do_provider_sign_in(
     with engine.begin() as conn:
         row = _account_of_member(conn, member_id)
         if row is not None:
-            return account_from_row(row), False
+            return account_from_row(conn, row), False
         username = _free_username(
             conn, f"{profile.provider}:{profile.handle or profile.external_id}"
         )
@@ -94,12 +95,11 @@ def do_provider_sign_in(
 
 
 def _account_of_member(conn: Connection, member_id: int) -> object | None:
-    """The account of ``member_id``, or of a member merged into it."""
-    merged = select(members.c.id).where(members.c.merged_into == member_id)
+    """The account of ``member_id``, or of a member of the same person (merged into it)."""
     return conn.execute(
         select(accounts)
         .where(
-            or_(accounts.c.member_id == member_id, accounts.c.member_id.in_(merged)),
+            accounts.c.member_id.in_(merges.person_ids(member_id)),
             accounts.c.disabled_at.is_(None),
         )
         .order_by(accounts.c.id)

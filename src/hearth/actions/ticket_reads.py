@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import aliased
 
 from hearth.actions.context import Caller, require_staff
@@ -21,6 +21,7 @@ from hearth.domain.playbook import Playbook
 from hearth.domain.tickets import TargetStatus, age_bucket, target_status
 from hearth.errors import NotFound
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.tables import members, ticket_messages, tickets
 
 
@@ -82,14 +83,35 @@ def _query() -> Any:
     )
 
 
-def _view(row: Any, playbook: Playbook, now: datetime) -> TicketView:
+def _views(
+    conn: Connection, rows: list[Any], playbook: Playbook, now: datetime
+) -> list[TicketView]:
+    """The views of ticket rows. A ticket's member is the one it was opened by, or, when staff
+    have merged that member into another since, the member the merge kept (with its name)."""
+    now_of = merges.survivors_of(conn, {int(r.member_id) for r in rows})
+    moved = {opener: now for opener, now in now_of.items() if opener != now}
+    names: dict[int, str] = {}
+    if moved:
+        names = dict(
+            conn.execute(
+                select(members.c.id, members.c.display_name).where(
+                    members.c.id.in_(set(moved.values()))
+                )
+            ).all()
+        )
+    return [_view(r, playbook, now, moved.get(int(r.member_id)), names) for r in rows]
+
+
+def _view(
+    row: Any, playbook: Playbook, now: datetime, moved_to: int | None, names: dict[int, str]
+) -> TicketView:
     support = playbook.support
     category = support.category(row.category) if support else None
     remind = support.remind_before if support else None
     return TicketView(
         id=int(row.id),
-        member_id=int(row.member_id),
-        member_name=row.member_name,
+        member_id=int(row.member_id) if moved_to is None else moved_to,
+        member_name=row.member_name if moved_to is None else names.get(moved_to, row.member_name),
         category=row.category,
         category_name=category.name if category else row.category,
         subject=row.subject,
@@ -116,16 +138,20 @@ def access_ticket(
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
         row = conn.execute(_query().where(tickets.c.id == ticket_id)).first()
-    if row is None or not (caller.is_staff or caller.member_id == row.member_id):
-        raise NotFound(_("There is no ticket {id}.").format(id=ticket_id))
-    return _view(row, playbook, now)
+        if row is None or not (
+            caller.is_staff or merges.same_person(conn, caller.member_id, row.member_id)
+        ):
+            raise NotFound(_("There is no ticket {id}.").format(id=ticket_id))
+        return _views(conn, [row], playbook, now)[0]
 
 
 def access_transcript(engine: Engine, caller: Caller, ticket_id: int) -> list[TranscriptLine]:
     """A ticket's messages, oldest first, for its member or staff."""
     with engine.connect() as conn:
         owner = conn.scalar(select(tickets.c.member_id).where(tickets.c.id == ticket_id))
-        if owner is None or not (caller.is_staff or caller.member_id == owner):
+        if owner is None or not (
+            caller.is_staff or merges.same_person(conn, caller.member_id, owner)
+        ):
             raise NotFound(_("There is no ticket {id}.").format(id=ticket_id))
         rows = conn.execute(
             select(ticket_messages)
@@ -143,8 +169,10 @@ def access_my_tickets(
         return []
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
-        rows = conn.execute(_query().where(tickets.c.member_id == caller.member_id)).all()
-    return [_view(r, playbook, now) for r in rows]
+        rows = conn.execute(
+            _query().where(tickets.c.member_id.in_(merges.person_ids(caller.member_id)))
+        ).all()
+        return _views(conn, list(rows), playbook, now)
 
 
 def access_ticket_queue(
@@ -169,8 +197,7 @@ def access_ticket_queue(
     if category:
         query = query.where(tickets.c.category == category)
     with engine.connect() as conn:
-        rows = conn.execute(query.limit(limit * 4)).all()
-    views = [_view(r, playbook, now) for r in rows]
+        views = _views(conn, list(conn.execute(query.limit(limit * 4))), playbook, now)
     views = [v for v in views if (not age or v.age == age) and (not target or v.target == target)]
     urgency = {"overdue": 0, "due_soon": 1, "pending": 2, "missed": 3, "met": 4}
     views.sort(key=lambda v: (v.state != "open", urgency[v.target], v.due_at))

@@ -28,6 +28,7 @@ from hearth.domain.playbook.programs import Support
 from hearth.domain.tickets import CLOSE_REASONS, TicketTimes, due_at, next_steps
 from hearth.errors import Conflict, InputError, NotFound, PermissionDenied
 from hearth.i18n import _
+from hearth.store import merges
 from hearth.store.tables import activities, members, ticket_messages, tickets
 
 PLATFORM = "hearth"
@@ -48,7 +49,9 @@ def _row(conn: Connection, ticket_id: int, caller: Caller, *, lock: bool = False
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update()
     row = conn.execute(query).first()
-    if row is None or not (caller.is_staff or caller.member_id == row.member_id):
+    if row is None or not (
+        caller.is_staff or merges.same_person(conn, caller.member_id, row.member_id)
+    ):
         raise NotFound(_("There is no ticket {id}.").format(id=ticket_id))
     return row
 
@@ -191,7 +194,8 @@ def _add_message(
         )
     ):
         return Added(ticket.id, False, duplicate=True)
-    staff = caller.is_staff and caller.member_id != ticket.member_id
+    own = merges.same_person(conn, caller.member_id, ticket.member_id)
+    staff = caller.is_staff and not own
     conn.execute(
         insert(ticket_messages).values(
             ticket_id=ticket.id,
@@ -203,11 +207,7 @@ def _add_message(
             source_id=source_id,
         )
     )
-    first = (
-        ticket.first_response_at is None
-        and caller.member_id is not None
-        and caller.member_id != ticket.member_id
-    )
+    first = ticket.first_response_at is None and caller.member_id is not None and not own
     changes: dict[str, Any] = {"last_activity_at": max(at, ticket.last_activity_at)}
     properties: dict[str, Any] = {"first_response": first, "staff": staff, "length": len(body)}
     seconds: int | None = None
@@ -291,7 +291,7 @@ def do_close_ticket(
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
         ticket = _row(conn, ticket_id, caller, lock=True)
-        own = caller.member_id == ticket.member_id
+        own = merges.same_person(conn, caller.member_id, ticket.member_id)
         reason = reason or ("member" if own else "solved")
         if reason not in CLOSE_REASONS or reason == "inactive":
             raise InputError(_("A ticket is closed as solved, by staff or by the member."))
@@ -346,7 +346,7 @@ def check_rate_ticket(
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
         ticket = _row(conn, ticket_id, caller, lock=True)
-        if caller.member_id != ticket.member_id:
+        if not merges.same_person(conn, caller.member_id, ticket.member_id):
             raise PermissionDenied(_("Only the member who opened a ticket rates it."))
         if ticket.state != "closed":
             raise Conflict(_("A ticket is rated once it is closed."))

@@ -43,6 +43,8 @@ members = Table(
     Column("merged_into", IdType, ForeignKey("members.id"), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("erased_at", UTCDateTime, nullable=True),
+    # reads about a person follow merges down the chain (store/merges.py, 0016)
+    Index(None, "merged_into"),
 )
 
 # A member's choice about the public pages (absent row: the defaults, listed False and hidden
