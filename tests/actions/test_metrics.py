@@ -20,7 +20,7 @@ from hearth.actions.metrics import access_metrics, check_record_nps, do_record_n
 from hearth.domain.activity import ActivityIn, IdentityRef
 from hearth.errors import Conflict, InputError, NotFound, PermissionDenied
 from hearth.store import metric_queries as mq
-from hearth.store.tables import audit_log, identities, nps_responses
+from hearth.store.tables import audit_log, identities, member_tiers, nps_responses
 
 STAFF = Caller.operator("test")
 T0 = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday
@@ -377,6 +377,12 @@ def test_the_funnel_counts_members_who_began_holding_a_tier(ledger: Engine) -> N
     derive.do_catch_up(ledger, phoenix)
     steps = {s["step"]: s for s in access_metrics(ledger, STAFF)["funnel"]["steps"]}
     assert steps["champion"]["reached"] == 1
+    with ledger.connect() as conn:
+        assert conn.execute(
+            select(member_tiers.c.since, member_tiers.c.first_since).where(
+                member_tiers.c.member_id == hana_id
+            )
+        ).one() == (at(5), at(5))
     assert steps["champion"]["members"] <= steps["contributed"]["members"]
     # a period that ends before the grant does not count it
     early = access_metrics(ledger, STAFF, until=at(4))["funnel"]["steps"]

@@ -47,7 +47,7 @@ from hearth.store.tables import (
     member_tiers,
 )
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 """Raised whenever the fold's meaning changes, so stored derivations are rebuilt."""
 CHECKPOINT_EVERY = 100_000
 DRAIN_EVERY = 50_000
@@ -134,6 +134,7 @@ TIER_COLUMNS = (
     "qualifies_until",
     "evaluated_at",
     "qualifies",
+    "first_since",
 )
 AWARD_COLUMNS = ("member_id", "achievement", "item", "awarded_at", "activity_id", "manual")
 HELP_COLUMNS = ("helper_id", "helped_id", "at", "via", "activity_id")
@@ -167,6 +168,7 @@ def _tier_rows(put: store.Encoders, member_id: int, ms: MemberState) -> Iterable
             put.time(track.until),
             put.time(track.evaluated),
             track.start < track.until,
+            put.time(track.first),
         )
 
 

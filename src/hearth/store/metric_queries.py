@@ -208,12 +208,13 @@ def flagged_members(conn: Connection) -> tuple[frozenset[int], frozenset[int]]:
 
 
 def tier_starts(conn: Connection) -> dict[int, datetime] | None:
-    """Member -> when their current or last run of holding a tier began (the earliest of their
-    tiers); None when the rules engine has not run on this ledger (no tiers are known)."""
+    """Member -> when they first began holding a tier (the earliest of their tiers); None when
+    the rules engine has not run on this ledger (no tiers are known)."""
     if conn.scalar(select(derivation_state.c.id)) is None:
         return None
     t = member_tiers.c
-    query = select(t.member_id, func.min(t.since)).where(t.since.is_not(None)).group_by(t.member_id)
+    first = func.coalesce(t.first_since, t.since)  # rows derived before 0017 know only since
+    query = select(t.member_id, func.min(first)).where(first.is_not(None)).group_by(t.member_id)
     return {int(member_id): _moment(since) for member_id, since in conn.execute(query)}
 
 

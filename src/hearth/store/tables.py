@@ -365,6 +365,8 @@ member_tiers = Table(
     Column("qualifies_until", UTCDateTime, nullable=True),
     Column("evaluated_at", UTCDateTime, nullable=False),
     Column("qualifies", Boolean, nullable=False),
+    # the start of the first run ever of holding the tier (since: of the current or last; 0017)
+    Column("first_since", UTCDateTime, nullable=True),
 )
 
 # Leaderboard counts per subject (a member "m:<id>" or a target "t:<id>") and UTC day.

@@ -122,6 +122,19 @@ def test_activity_during_grace_keeps_the_run() -> None:
     assert held is not None and held.since == to_seconds(day(30)) and held.grace_until is None
 
 
+def test_a_tier_lost_and_regained_keeps_when_it_was_first_held() -> None:
+    facts = contributor_ledger(last_discord_day=35)  # held from day 30, lost at day 95.5
+    for when in (200, 210):  # back on day 200; the track is evaluated again on day 210
+        facts.append(
+            fact("message.posted", day(when), actor=1, platform="discord", channel="💬-general")
+        )
+    facts = ordered(facts)
+    held = tier_at(facts, day(211))
+    assert held is not None and held.since == to_seconds(day(200))  # a new run
+    track = derive(PHOENIX, facts).fold.members[1].tracks["contributor"]
+    assert (track.first, track.since) == (to_seconds(day(30)), to_seconds(day(200)))
+
+
 def advocate_ledger() -> list:
     facts = [fact("member.joined", day(0), actor=1, platform="discord")]
     facts += [fact("pr.merged", day(1 + i), actor=1, target=f"pr{i}") for i in range(10)]

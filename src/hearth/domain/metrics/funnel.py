@@ -22,9 +22,9 @@ champion        began holding a tier of the champions programme (any tier: the s
 
 The strategy's "onboarding guide" step leaves no trace in the ledger and is not measured. The
 champion step is not available (0 members, ``available: false``) until the rules engine has
-run on the ledger. It counts a member whose current or last run of holding a tier began before
-the end of the period (the rules engine keeps the start of that run only: a member who held a
-tier once, lost it past its grace and regained it after the period is not counted).
+run on the ledger. It counts a member who first began holding a tier before the end of the
+period (the rules engine keeps when each tier was first held, across runs lost past their grace
+and regained; a tier staff revoke is forgotten with its history).
 
 ``members`` of a step counts the cohort members who have done it *and every earlier step*
 (in any order: imports do not arrive in order, and the steps happen on different
@@ -87,7 +87,7 @@ def onboarding_funnel(
 
     ``first_seen`` maps each counted member to when they joined; ``rows`` are grouped
     activities of the steps' kinds (others are ignored); ``tier_reached`` maps members to when
-    they began holding a tier (None: the rules engine has not run, the tier step is not
+    they first began holding a tier (None: the rules engine has not run, the tier step is not
     available).
     """
     cohort = {member for member, seen in first_seen.items() if seen in period}

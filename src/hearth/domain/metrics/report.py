@@ -57,7 +57,7 @@ class MetricInputs:
     channels: Iterable[TopicCount] = ()
     nps_answers: Iterable[NpsAnswer] = ()
     ratings: Iterable[TicketRating] = ()  # support tickets' ratings (satisfaction)
-    # member -> when they began holding a tier (None: the rules engine has not run)
+    # member -> when they first began holding a tier (None: the rules engine has not run)
     tier_reached: Mapping[int, datetime] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -62,16 +62,17 @@ class MemberState:
 class TierTrack:
     """A member's history with one tier, enough to say at any later moment whether they hold it.
 
-    ``since`` is the start of the current run of holding the tier (None: never held, or the
-    last run ended past its grace). ``end`` is when the last qualifying stretch ended (None
-    while it is open). ``start``/``until`` is when the member qualifies given what the fold has
-    seen so far (a tenure requirement starts later; a windowed one lapses), valid from
-    ``evaluated`` on.
+    ``since`` is the start of the current or last run of holding the tier (None: never held);
+    ``first`` the start of the first run ever (the onboarding funnel's "became a champion").
+    ``end`` is when the last qualifying stretch ended (None while it is open). ``start``/
+    ``until`` is when the member qualifies given what the fold has seen so far (a tenure
+    requirement starts later; a windowed one lapses), valid from ``evaluated`` on.
     """
 
-    __slots__ = ("end", "evaluated", "since", "start", "until")
+    __slots__ = ("end", "evaluated", "first", "since", "start", "until")
 
     def __init__(self) -> None:
+        self.first: float | None = None
         self.since: float | None = None
         self.end: float | None = None
         self.start: float = float("inf")
@@ -79,10 +80,10 @@ class TierTrack:
         self.evaluated: float = float("-inf")
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.since, self.end, self.start, self.until, self.evaluated)
+        return (self.since, self.end, self.start, self.until, self.evaluated, self.first)
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        self.since, self.end, self.start, self.until, self.evaluated = state
+        self.since, self.end, self.start, self.until, self.evaluated, self.first = state
 
     @property
     def qualifying(self) -> bool:
@@ -105,6 +106,8 @@ class TierTrack:
                 broke = end is None or (begin - end >= grace if grace > 0 else begin > end)
                 if self.since is None or broke:
                     self.since = begin
+                    if self.first is None:
+                        self.first = begin
             self.end = None if self.until > now else finish
         self.evaluated = now
 

@@ -359,8 +359,10 @@ def grant_manual(ms: MemberState, tier: str, now: float, granted: bool) -> None:
     track = ms.tracks.get(tier)
     if granted:
         if track is None or track.since is None or track.end is not None:
+            first = track.first if track is not None else None
             track = ms.tracks[tier] = TierTrack()
             track.since = now
+            track.first = now if first is None else first
         track.start, track.until, track.evaluated = -INF, INF, now
     elif track is not None:
         del ms.tracks[tier]
