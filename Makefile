@@ -26,6 +26,7 @@ demo: $(STAMP)
 ## test: install with test dependencies and run the suite on SQLite and PostgreSQL
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src/hearth
 	$(BIN)/hearth docs --check
 	$(BIN)/pytest
 
@@ -33,7 +34,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src/hearth/domain src/hearth/actions
+	$(BIN)/mypy src/hearth
 
 ## bench: every benchmark; results in docs/benchmarks.md
 bench: $(STAMP)

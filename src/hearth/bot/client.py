@@ -66,7 +66,7 @@ class HearthBot(commands.Bot):
         self.expected_role_changes = ExpectedRoleChanges()
         # Each member's locale as their latest interaction said (for DMs others cause).
         self.member_locales = MemberLocales()
-        self.tree.on_error = on_app_command_error
+        self.tree.error(on_app_command_error)  # sets the tree's on_error handler
 
     @property
     def server(self) -> Server:

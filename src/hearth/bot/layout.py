@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypedDict
 
 import discord
 
@@ -157,7 +157,7 @@ def _role(guild: discord.Guild, name: str) -> discord.Role:
 def _find(guild: discord.Guild, spec: ChannelSpec, category: str | None) -> Any:
     candidates = [c for c in guild.channels if c.name == spec.name and channel_type(c) == spec.type]
     placed = [c for c in candidates if (c.category.name if c.category else None) == category]
-    found = (placed or candidates or [None])[0]
+    found = next(iter(placed or candidates), None)
     if found is None:
         raise NotFound(_("The channel {name} is gone.").format(name=spec.label))
     return found
@@ -169,7 +169,7 @@ def _category(guild: discord.Guild, name: str | None) -> discord.CategoryChannel
 
 def _overwrite_map(
     guild: discord.Guild, overwrites: Iterable[OverwriteSpec]
-) -> dict[discord.Role, discord.PermissionOverwrite]:
+) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
     return {_role(guild, o.role): _overwrite(o) for o in overwrites}
 
 
@@ -222,19 +222,28 @@ async def _apply(guild: discord.Guild, change: Change) -> None:
         await _find(guild, spec, spec.category).delete(reason=REASON)
 
 
+class _RoleFields(TypedDict):
+    """The role settings a layout manages, as keyword arguments to discord.py."""
+
+    colour: discord.Colour
+    permissions: discord.Permissions
+    hoist: bool
+    mentionable: bool
+
+
 async def _apply_role(guild: discord.Guild, change: Change, spec: RoleSpec) -> None:
-    fields = {
+    fields: _RoleFields = {
         "colour": discord.Colour(spec.colour),
         "permissions": discord.Permissions(**dict.fromkeys(spec.permissions, True)),
         "hoist": spec.hoist,
         "mentionable": spec.mentionable,
     }
     if change.action == "create":
-        await guild.create_role(name=spec.name, reason=REASON, **fields)  # type: ignore[arg-type]
+        await guild.create_role(name=spec.name, reason=REASON, **fields)
         return
     role = _role(guild, spec.name)
     if change.action == "update":
-        await role.edit(reason=REASON, **fields)  # type: ignore[arg-type]
+        await role.edit(reason=REASON, **fields)
     else:
         await role.delete(reason=REASON)
 

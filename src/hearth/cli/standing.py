@@ -151,14 +151,14 @@ def member_show(
             table.add_row(name, award.item or "", _date(award.awarded_at))
         out.print(table)
     if standing.tier is not None:
-        line = _("Tier: {tier}, since {since}").format(
+        tier_line = _("Tier: {tier}, since {since}").format(
             tier=standing.tier.name, since=_date(standing.tier.since)
         )
         if standing.tier.grace_until:
-            line += " " + _("(requirements lapsed; kept until {until})").format(
+            tier_line += " " + _("(requirements lapsed; kept until {until})").format(
                 until=_date(standing.tier.grace_until)
             )
-        out.print(line)
+        out.print(tier_line)
         held = playbook.tier(standing.tier.key)
         if held is not None and held.benefits:
             out.print(

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from hearth.domain.playbook import Playbook
+from hearth.domain.playbook.programs import HealthTarget, PlatformGoal
 from hearth.domain.roles import Role
 from hearth.errors import HearthError
 from hearth.i18n import N_
@@ -32,6 +33,7 @@ register_nav("playbook", N_("Playbook"), "/staff/playbook", Role.staff, order=45
 def playbook_view(playbook: Playbook) -> dict[str, Any]:
     """Everything the page shows, in words."""
     targets = playbook.targets
+    goals: list[HealthTarget | PlatformGoal] = [*targets.health, *targets.platforms]
     return {
         "playbook": playbook,
         "rules": [(rule, describe_rule(rule)) for rule in playbook.points.rules],
@@ -42,9 +44,7 @@ def playbook_view(playbook: Playbook) -> dict[str, Any]:
             (tier, [describe_requirement(req) for req in tier.requires]) for tier in playbook.tiers
         ],
         "leaderboards": [(b, describe_leaderboard(b)) for b in playbook.leaderboards],
-        "goals": [
-            (goal.name, describe_goal(goal)) for goal in (*targets.health, *targets.platforms)
-        ],
+        "goals": [(goal.name, describe_goal(goal)) for goal in goals],
     }
 
 

@@ -32,7 +32,6 @@ import discord
 
 from hearth.connectors.discord_export.common import (
     JOINED,
-    PLATFORM,
     POSTED,
     THREAD,
     Channel,
@@ -40,6 +39,7 @@ from hearth.connectors.discord_export.common import (
     activities_of,
     identity,
 )
+from hearth.connectors.discord_export.common import PLATFORM as PLATFORM  # re-exported for the bot
 from hearth.domain.activity import ActivityIn, IdentityRef
 
 REPLIED = "thread.replied"

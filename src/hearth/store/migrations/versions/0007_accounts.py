@@ -5,6 +5,8 @@ Revises: 0006
 Create Date: 2026-12-01
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -39,7 +41,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("member_id", name="uq_accounts_member_id"),
     )
     for table in ("sessions", "api_tokens"):
-        columns = [
+        columns: list[sa.Column[Any]] = [
             sa.Column("id", ID, primary_key=True, autoincrement=True),
             sa.Column("token_hash", sa.String(64), nullable=False),
         ]
