@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -122,11 +122,14 @@ def run_ingest(
     total: int | None,
     *,
     parallel: bool = True,
+    after_reading: Callable[[], None] | None = None,
 ) -> None:
     """Import ``records`` with a progress bar, report, and run the rules engine after.
 
     ``parallel=False`` for a source whose reading changes something the command reports after
-    (it would change in the reading process: see ``hearth.actions.ingest_pipeline``)."""
+    (it would change in the reading process: see ``hearth.actions.ingest_pipeline``).
+    ``after_reading`` runs in this process once every record was read and stored, before the
+    report (the git import checks there that ``git log`` succeeded)."""
     from hearth.actions import ingest as ingest_module
     from hearth.progress import ingest_progress
 
@@ -140,6 +143,8 @@ def run_ingest(
             on_batch=on_batch,
             parallel_after=ingest_module.PARALLEL_AFTER if in_parallel else None,
         )
+    if after_reading is not None:
+        after_reading()
     for error in report.errors:
         err.print(labelled(_("rejected"), str(error)))
     if report.rejected > len(report.errors):

@@ -58,11 +58,12 @@ def import_git(
     repo = open_repository(path, repo_name)
     revisions = ["--all"] if all_refs else (rev or ["HEAD"])
     total = repo.count_commits(revisions)
+    history = parse_history(repo, revisions, stats=stats)
     run_ingest(
         state,
-        parse_history(repo, revisions, stats=stats),
+        history,
         _("Importing {name}").format(name=repo.name),
         total,
-        # one process: git's exit status (a log cut short) can only be read by its parent
-        parallel=False,
+        # git's exit status (a log cut short) can only be read here, where git was started
+        after_reading=history.check_exit,
     )

@@ -522,7 +522,85 @@ def test_pip_authors_are_all_known_and_no_email_is_split(
 def test_the_log_is_streamed_and_git_stopped_when_the_reader_stops(
     pip_repo: tuple[Path, list[dict[str, str]]],
 ) -> None:
-    records = parse_history(open_repository(pip_repo[0]))
+    records = iter(parse_history(open_repository(pip_repo[0])))
     first = next(records)
     assert isinstance(first, ActivityIn)
     records.close()  # git is killed and its pipe closed: no ResourceWarning
+
+
+# -- a log that fails part way, read by a second process -------------------------------------
+
+
+@pytest.fixture
+def broken_repo(tmp_path: Path) -> Path:
+    """600 commits, each changing f.txt; the blob the 21st oldest wrote is lost, which only a
+    log with statistics reads: ``git rev-list`` counts the commits, ``git log --shortstat``
+    prints the newer ones (more than the history's window of 500), then fails."""
+    commits = [
+        Spec(
+            f"Dev {n % 7} <dev{n % 7}@example.org>",
+            f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}+00:00",
+            parents=(n,) if n else (),
+            files={"f.txt": f"{n}\n"},
+        )
+        for n in range(600)
+    ]
+    path = build_repo(tmp_path / "broken", commits, mailmap=None)
+    blob = git(path, "rev-parse", f"{shas(path)[20]}:f.txt").strip()
+    # fast-import wrote a pack: unpack it into loose objects, then lose the one blob
+    packs = path / ".git" / "objects" / "pack"
+    pack = next(packs.glob("*.pack"))
+    data = pack.read_bytes()
+    for leftover in packs.iterdir():
+        leftover.unlink()
+    git(path, "unpack-objects", "-q", input_bytes=data)
+    (path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    return path
+
+
+def test_a_log_failing_after_the_reader_forked_is_reported_by_the_parent(
+    sqlite_template: Path, tmp_path: Path, broken_repo: Path
+) -> None:
+    from hearth.store.db import create_engine
+
+    db = tmp_path / "hearth.db"
+    db.write_bytes(sqlite_template.read_bytes())
+    engine = create_engine(f"sqlite:///{db}")
+    history = parse_history(open_repository(broken_repo), stats=True)
+    # the second process reads what the first 500-commit window leaves, up to git's failure
+    report = ingest(engine, history, batch_size=50, parallel_after=5)
+    assert 550 < report.imported < 600
+    with pytest.raises(HearthError, match=r"git log failed in .*broken"):
+        history.check_exit()
+    history.check_exit()  # reported once
+    # in one process, the failure stops the import itself, after what was read
+    with pytest.raises(HearthError, match="git log failed"):
+        ingest(engine, parse_history(open_repository(broken_repo), stats=True))
+    engine.dispose()
+
+
+def test_import_git_reports_a_log_failing_in_the_reader(
+    sqlite_template: Path,
+    tmp_path: Path,
+    broken_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hearth.actions import ingest as ingest_module
+    from hearth.cli import main
+
+    db = tmp_path / "hearth.db"
+    db.write_bytes(sqlite_template.read_bytes())
+    # batches of 50 after a first window of 500 commits: the reader process reads the rest
+    monkeypatch.setattr(ingest_module, "PARALLEL_AFTER", 5)
+    monkeypatch.setenv("HEARTH_INGEST_BATCH_SIZE", "50")
+    url = f"sqlite:///{db}"
+    monkeypatch.setattr(
+        "sys.argv", ["hearth", "--db", url, "import", "git", "--stats", str(broken_repo)]
+    )
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 2
+    printed = capsys.readouterr()
+    assert "git log failed" in printed.err and "unable to read" in printed.err
+    assert "Traceback" not in printed.err + printed.out

@@ -30,7 +30,7 @@ from itertools import islice
 from typing import Any
 
 from hearth.connectors.git import PLATFORM
-from hearth.connectors.git.log import Commit, read_log
+from hearth.connectors.git.log import Commit, GitLog, read_log
 from hearth.connectors.git.mailmap import Mailmap, parse_contact
 from hearth.connectors.git.people import github_account, identity_ref
 from hearth.connectors.git.repo import Repository
@@ -45,23 +45,41 @@ WINDOW = 500
 
 def parse_history(
     repo: Repository, revisions: Sequence[str] = ("HEAD",), *, stats: bool = False
-) -> Iterator[Parsed]:
+) -> History:
     """The ledger records of ``git log revisions`` in ``repo`` (see the module docstring)."""
-    mailmap = Mailmap(repo)
-    records = read_log(repo, revisions, stats=stats)
-    while window := list(islice(records, WINDOW)):
-        mailmap.prefetch(
-            contact
-            for record in window
-            if isinstance(record, Commit)
-            for value in record.co_authors
-            if (contact := parse_contact(value)) is not None
-        )
-        for record in window:
-            if isinstance(record, RecordError):
-                yield record
-            else:
-                yield from commit_records(repo.name, record, mailmap)
+    return History(repo, read_log(repo, revisions, stats=stats))
+
+
+class History:
+    """A repository's history as ledger records, iterated once. After a reader process forked
+    from this one read them, :meth:`check_exit` tells whether ``git log`` succeeded
+    (:class:`~hearth.connectors.git.log.GitLog`)."""
+
+    def __init__(self, repo: Repository, log: GitLog) -> None:
+        self.repo = repo
+        self.log = log
+
+    def __iter__(self) -> Iterator[Parsed]:
+        mailmap = Mailmap(self.repo)
+        records = iter(self.log)
+        while window := list(islice(records, WINDOW)):
+            mailmap.prefetch(
+                contact
+                for record in window
+                if isinstance(record, Commit)
+                for value in record.co_authors
+                if (contact := parse_contact(value)) is not None
+            )
+            for record in window:
+                if isinstance(record, RecordError):
+                    yield record
+                else:
+                    yield from commit_records(self.repo.name, record, mailmap)
+
+    def check_exit(self) -> None:
+        """Raise :class:`~hearth.errors.HearthError` if ``git log`` failed (see
+        :meth:`GitLog.check_exit`)."""
+        self.log.check_exit()
 
 
 def commit_records(repo_name: str, commit: Commit, mailmap: Mailmap) -> Iterator[Parsed]:

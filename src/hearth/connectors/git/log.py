@@ -20,7 +20,9 @@ sense of) becomes a :class:`RecordError` naming the commit.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -106,36 +108,102 @@ def log_command(repo: Repository, revisions: Sequence[str], *, stats: bool) -> l
 
 def read_log(
     repo: Repository, revisions: Sequence[str] = ("HEAD",), *, stats: bool = False
-) -> Iterator[Commit | RecordError]:
-    """The commits ``git log revisions`` shows, newest first, streamed from git's output.
+) -> GitLog:
+    """The commits ``git log revisions`` shows, newest first, streamed from git's output (see
+    :class:`GitLog`)."""
+    return GitLog(repo, revisions, stats=stats)
 
-    Raises :class:`HearthError` with git's message when git fails (an unknown revision).
+
+class GitLog:
+    """One ``git log``, iterated once: its commits as :class:`Commit` records (or
+    :class:`RecordError`), newest first, read as git writes them.
+
+    Iterating raises :class:`HearthError` with git's message when git fails (an unknown
+    revision, an object missing). Only the process that started git can read its exit status,
+    so when a reader process forked from it read the rest of the output
+    (``hearth.actions.ingest_pipeline``), the check is left to :meth:`check_exit`, which the
+    starting process calls once the records are read; elsewhere it does nothing.
     """
-    check_revisions(revisions)
-    if list(revisions) == ["HEAD"] and not repo.has_commits():
-        return
-    with (
-        tempfile.TemporaryFile() as errors,
-        subprocess.Popen(
-            log_command(repo, revisions, stats=stats),
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            env=git_env(),
-        ) as proc,
-    ):
-        assert proc.stdout is not None
+
+    def __init__(
+        self, repo: Repository, revisions: Sequence[str] = ("HEAD",), *, stats: bool = False
+    ) -> None:
+        check_revisions(revisions)
+        self.repo = repo
+        self.revisions = list(revisions)
+        self.stats = stats
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._errors: IO[bytes] | None = None
+        self._owner = 0
+        self._failure: str | None = None
+        self._checked = False
+        self._stopped = False
+
+    def __iter__(self) -> Iterator[Commit | RecordError]:
+        if self.revisions == ["HEAD"] and not self.repo.has_commits():
+            return
+        # closed below, once git's status is read (check_exit may read it later)
+        self._errors = errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self._owner = os.getpid()
         try:
-            yield from _commits(_tokens(proc.stdout), stats=stats)
+            with subprocess.Popen(
+                log_command(self.repo, self.revisions, stats=self.stats),
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=git_env(),
+            ) as proc:
+                assert proc.stdout is not None
+                self._proc = proc
+                try:
+                    yield from _commits(_tokens(proc.stdout), stats=self.stats)
+                except BaseException:
+                    if self._started_here():
+                        self._stop(proc)
+                    raise
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-        if proc.returncode != 0:
-            errors.seek(0)
-            message = errors.read().decode("utf-8", "replace").strip()
-            raise HearthError(
-                _("git log failed in {path}: {message}").format(path=repo.path, message=message)
-            )
+            if self._started_here():
+                self._settle()
+                errors.close()
+        self.check_exit()
+
+    def check_exit(self) -> None:
+        """Raise :class:`HearthError` if git failed (in the process that started it; once)."""
+        if self._proc is None or not self._started_here():
+            return
+        self._settle()
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise HearthError(failure)
+
+    def _started_here(self) -> bool:
+        return os.getpid() == self._owner
+
+    def _stop(self, proc: subprocess.Popen[bytes]) -> None:
+        """The reading stopped early (an error, the consumer gone), or, in a process a reader
+        was forked from, the reader is done: nobody reads on, so git stops at its next write
+        (a broken pipe); one that does not within a second is killed."""
+        assert proc.stdout is not None
+        proc.stdout.close()
+        try:
+            proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            self._stopped = True
+
+    def _settle(self) -> None:
+        """Wait for git (once) and keep what it said when it failed."""
+        proc, errors = self._proc, self._errors
+        if self._checked or proc is None or errors is None or errors.closed:
+            return
+        self._checked = True
+        status = proc.wait()
+        if status == 0 or self._stopped or status == -signal.SIGPIPE:
+            return
+        errors.seek(0)
+        message = errors.read().decode("utf-8", "replace").strip()
+        self._failure = _("git log failed in {path}: {message}").format(
+            path=self.repo.path, message=message
+        )
 
 
 def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
