@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import CTE, Connection, Select, select
 
 from hearth.store.tables import members
 
@@ -32,14 +32,7 @@ from hearth.store.tables import members
 def person_ids(member_id: int) -> Select[Any]:
     """The ids of every member that is one person with ``member_id``: the member its merges
     end at and all members merged into that one, directly or not (``member_id`` among them)."""
-    up = (
-        select(members.c.id, members.c.merged_into)
-        .where(members.c.id == member_id)
-        .cte("merged_up", recursive=True)
-    )
-    up = up.union(
-        select(members.c.id, members.c.merged_into).join(up, members.c.id == up.c.merged_into)
-    )
+    up = _chain_up(member_id)
     down = (
         select(members.c.id)
         .where(members.c.id.in_(select(up.c.id).where(up.c.merged_into.is_(None))))
@@ -49,17 +42,23 @@ def person_ids(member_id: int) -> Select[Any]:
     return select(down.c.id)
 
 
-def survivor(conn: Connection, member_id: int) -> int:
-    """The member that ``member_id`` was merged into at the end of its chain (itself when it
-    was not merged, or when there is no such member)."""
+def _chain_up(member_id: int) -> CTE:
+    """``member_id`` and each member it was merged into, up the chain: ``(id, merged_into)``;
+    the row whose ``merged_into`` is null is where the chain ends."""
     up = (
         select(members.c.id, members.c.merged_into)
         .where(members.c.id == member_id)
         .cte("merged_up", recursive=True)
     )
-    up = up.union(
+    return up.union(
         select(members.c.id, members.c.merged_into).join(up, members.c.id == up.c.merged_into)
     )
+
+
+def survivor(conn: Connection, member_id: int) -> int:
+    """The member that ``member_id`` was merged into at the end of its chain (itself when it
+    was not merged, or when there is no such member)."""
+    up = _chain_up(member_id)
     found = conn.scalar(select(up.c.id).where(up.c.merged_into.is_(None)))
     return member_id if found is None else int(found)
 
