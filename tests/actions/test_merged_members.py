@@ -14,7 +14,12 @@ from sqlalchemy import Engine
 
 from hearth.actions.accounts import access_account, do_create_account
 from hearth.actions.context import Caller
-from hearth.actions.ideas import access_member_votes, check_post_suggestion, check_vote
+from hearth.actions.ideas import (
+    access_member_votes,
+    access_suggestion,
+    check_post_suggestion,
+    check_vote,
+)
 from hearth.actions.members import do_merge, do_unmerge
 from hearth.actions.moderation import check_appeal, check_report, check_take_action
 from hearth.actions.moderation_reads import (
@@ -24,6 +29,7 @@ from hearth.actions.moderation_reads import (
     access_proposal,
 )
 from hearth.actions.people import do_member_for
+from hearth.actions.polls import access_poll, check_create_poll, check_poll_vote, do_close_poll
 from hearth.actions.sessions import access_session, do_start_session
 from hearth.actions.ticket_reads import access_my_tickets, access_ticket
 from hearth.actions.tickets import check_open_ticket, do_add_message
@@ -142,3 +148,39 @@ def test_suggestions_and_votes_are_the_persons_after_a_merge(engine: Engine) -> 
     assert [(v["suggestion"], v["value"]) for v in votes["suggestion_votes"]] == [(theirs.id, 1)]
     with pytest.raises(PermissionDenied):
         access_member_votes(engine, Caller("discord:bob", member_id=other), on_github)
+
+
+def test_one_person_one_vote_after_a_merge(engine: Engine) -> None:
+    on_discord = member(engine, "discord", "alice")
+    on_github = member(engine, "github", "alice-gh")
+    bob = Caller("discord:bob", member_id=member(engine, "discord", "bob"))
+    as_discord = Caller("discord:alice", member_id=on_discord)
+    as_github = Caller("github:alice-gh", member_id=on_github)
+    idea = check_post_suggestion(engine, bob, "Themes").id
+    check_vote(engine, as_discord, idea, 1, at=T0)
+    check_vote(engine, as_github, idea, -1, at=T0 + timedelta(hours=1))
+    assert access_suggestion(engine, bob, idea).up == 1  # two members, two votes
+    poll = check_create_poll(engine, OPERATOR, "Which day?", ["Mon", "Tue"], timedelta(days=3)).id
+    check_poll_vote(engine, as_discord, poll, 0)
+    check_poll_vote(engine, as_github, poll, 1)
+    assert access_poll(engine, bob, poll).voters == 2
+
+    move = do_merge(engine, OPERATOR, on_discord, on_github)
+
+    # one person: their latest vote counts, and is the one they see as theirs
+    mine = access_suggestion(engine, as_github, idea)
+    assert (mine.up, mine.down, mine.my_vote) == (0, 1, -1)
+    seen = access_poll(engine, as_github, poll)
+    assert (seen.voters, seen.my_vote) == (1, 1)
+    # voting again replaces every vote of theirs
+    check_vote(engine, as_github, idea, 1, at=T0 + timedelta(hours=2))
+    mine = access_suggestion(engine, as_github, idea)
+    assert (mine.up, mine.down, mine.my_vote) == (1, 0, 1)
+    check_poll_vote(engine, as_github, poll, 0)
+    closed = do_close_poll(engine, OPERATOR, poll)
+    assert closed.voters == 1 and [r.votes for r in closed.results] == [1, 0]
+    # taking the vote back leaves none of theirs
+    check_vote(engine, as_github, idea, 0, at=T0 + timedelta(hours=3))
+    assert access_suggestion(engine, bob, idea).up == 0
+    do_unmerge(engine, OPERATOR, move)
+    assert access_suggestion(engine, bob, idea).up == 0

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hearth.domain.voting import Entry, merge_votes, poll_results, rank_contest, tally
+from hearth.domain.voting import (
+    Entry,
+    merge_votes,
+    one_per_person,
+    poll_results,
+    rank_contest,
+    tally,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -47,3 +54,22 @@ def test_contest_ranks_by_score_then_earliest() -> None:
     placed = rank_contest(entries, 3)
     assert [(p.place, p.entry.suggestion_id) for p in placed] == [(1, 3), (2, 2), (3, 1)]
     assert rank_contest(entries, 5, min_score=6)[0].entry.suggestion_id == 3
+
+
+def test_one_person_one_vote() -> None:
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    later = t0 + timedelta(hours=1)
+    votes = [
+        ("a", 1, t0, 1),  # person 1 on a, then again later: the later one counts
+        ("a", 1, later, -1),
+        ("a", 2, t0, 1),
+        ("b", 1, t0, 1),  # another item: counted apart
+        ("a", None, t0, 1),  # no known person (erased): every such vote counts
+        ("a", None, t0, 1),
+        ("b", 3, later, 1),  # a tie on the time: the vote given later wins
+        ("b", 3, later, -1),
+    ]
+    assert sorted(one_per_person(votes)) == sorted(
+        [("a", -1), ("a", 1), ("b", 1), ("a", 1), ("a", 1), ("b", -1)]
+    )
+    assert one_per_person([]) == []

@@ -52,11 +52,14 @@ def live_server(db_url: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless, driven by Playwright (required: CI installs it).
 
-    Playwright gives every launch a fresh, temporary profile.
+    Playwright gives every launch a fresh, temporary profile. One browser a module, not a
+    session: Playwright's sync API runs an event loop in the test thread while it is started,
+    and a bot test that a test worker (pytest-xdist) runs after a browser test would find that
+    loop running and fail.
     """
     from playwright.sync_api import sync_playwright
 

@@ -171,26 +171,39 @@ def _locked(conn: Connection, suggestion_id: int) -> Any:
 
 
 def tallies(conn: Connection, ids: list[int]) -> dict[int, voting.Tally]:
+    """The tallies of suggestions ``ids``: one vote a person (members merged into one count
+    once, with their latest vote: ``voting.one_per_person``)."""
     values: dict[int, list[int]] = defaultdict(list)
+    moved = merges.survivors(conn)
+    v = suggestion_votes.c
     for chunk in range(0, len(ids), 500):
-        part = ids[chunk : chunk + 500]
-        for row in conn.execute(
-            select(suggestion_votes.c.suggestion_id, suggestion_votes.c.value).where(
-                suggestion_votes.c.suggestion_id.in_(part)
-            )
+        rows = conn.execute(
+            select(v.suggestion_id, v.member_id, v.at, v.value)
+            .where(v.suggestion_id.in_(ids[chunk : chunk + 500]))
+            .order_by(v.id)
+        )
+        for item, value in voting.one_per_person(
+            (r.suggestion_id, _person(moved, r.member_id), r.at, r.value) for r in rows
         ):
-            values[row.suggestion_id].append(row.value)
+            values[item].append(value)
     return {sid: voting.tally(vals) for sid, vals in values.items()}
 
 
+def _person(moved: dict[int, int], member_id: int | None) -> int | None:
+    return None if member_id is None else moved.get(member_id, member_id)
+
+
 def _my_votes(conn: Connection, member_id: int | None, ids: list[int]) -> dict[int, int]:
+    """The caller's vote on each of ``ids`` (their latest, of all the members they are)."""
     if member_id is None or not ids:
         return {}
     rows = conn.execute(
-        select(suggestion_votes.c.suggestion_id, suggestion_votes.c.value).where(
-            suggestion_votes.c.voter == member_voter(member_id),
+        select(suggestion_votes.c.suggestion_id, suggestion_votes.c.value)
+        .where(
+            suggestion_votes.c.member_id.in_(merges.person_ids(member_id)),
             suggestion_votes.c.suggestion_id.in_(ids),
         )
+        .order_by(suggestion_votes.c.at, suggestion_votes.c.id)
     )
     return {row.suggestion_id: row.value for row in rows}
 
@@ -350,37 +363,22 @@ def check_vote(
             )
         if merges.same_person(conn, row.author_member_id, member_id):
             raise Conflict(_("You cannot vote on your own suggestion."))
-        key = member_voter(member_id)
-        previous = conn.scalar(
-            select(suggestion_votes.c.value).where(
-                suggestion_votes.c.suggestion_id == row.id, suggestion_votes.c.voter == key
-            )
-        )
-        previous = int(previous or 0)
+        previous = _my_votes(conn, member_id, [row.id]).get(row.id, 0)
         if toggle and wanted == previous:
             wanted = 0
         if wanted != previous:
-            if previous and wanted:
-                conn.execute(
-                    update(suggestion_votes)
-                    .where(
-                        suggestion_votes.c.suggestion_id == row.id,
-                        suggestion_votes.c.voter == key,
-                    )
-                    .values(value=wanted, at=when)
+            # the person's vote, whichever of their members cast it before, is replaced
+            conn.execute(
+                suggestion_votes.delete().where(
+                    suggestion_votes.c.suggestion_id == row.id,
+                    suggestion_votes.c.member_id.in_(merges.person_ids(member_id)),
                 )
-            elif previous:
-                conn.execute(
-                    suggestion_votes.delete().where(
-                        suggestion_votes.c.suggestion_id == row.id,
-                        suggestion_votes.c.voter == key,
-                    )
-                )
-            else:
+            )
+            if wanted:
                 conn.execute(
                     insert(suggestion_votes).values(
                         suggestion_id=row.id,
-                        voter=key,
+                        voter=member_voter(member_id),
                         member_id=member_id,
                         value=wanted,
                         at=when,

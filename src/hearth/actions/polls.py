@@ -58,20 +58,50 @@ class Poll:
         return self.closed_at is None
 
 
+def _choices(conn: Connection, poll_id: int) -> list[int]:
+    """The options chosen, one vote a person (members merged into one count once, with their
+    latest vote: ``voting.one_per_person``)."""
+    moved = merges.survivors(conn)
+    v = poll_votes.c
+    rows = conn.execute(
+        select(v.member_id, v.at, v.option).where(v.poll_id == poll_id).order_by(v.id)
+    )
+    return [
+        option
+        for _poll, option in voting.one_per_person(
+            (
+                poll_id,
+                None if r.member_id is None else moved.get(r.member_id, r.member_id),
+                r.at,
+                r.option,
+            )
+            for r in rows
+        )
+    ]
+
+
+def _my_choice(conn: Connection, poll_id: int, member_id: int) -> int | None:
+    """The member's latest vote on the poll, of all the members they are (merged)."""
+    return conn.scalar(
+        select(poll_votes.c.option)
+        .where(
+            poll_votes.c.poll_id == poll_id,
+            poll_votes.c.member_id.in_(merges.person_ids(member_id)),
+        )
+        .order_by(poll_votes.c.at.desc(), poll_votes.c.id.desc())
+        .limit(1)
+    )
+
+
 def _poll(conn: Connection, caller: Caller, poll_id: int, *, lock: bool = False) -> Poll:
     query = select(polls).where(polls.c.id == poll_id)
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound(_("There is no poll {id}.").format(id=poll_id))
-    choices = list(conn.scalars(select(poll_votes.c.option).where(poll_votes.c.poll_id == poll_id)))
+    choices = _choices(conn, poll_id)
     mine = None
     if caller.member_id is not None:
-        mine = conn.scalar(
-            select(poll_votes.c.option).where(
-                poll_votes.c.poll_id == poll_id,
-                poll_votes.c.voter == member_voter(caller.member_id),
-            )
-        )
+        mine = _my_choice(conn, poll_id, caller.member_id)
     options = list(row.options)
     # The result is shown once the poll is closed (the stored one: votes cannot change after).
     results = []
@@ -214,25 +244,24 @@ def check_poll_vote(
             raise Conflict(_("This poll is closed."))
         if not 0 <= choice < len(row.options):
             raise InputError(_("Choose one of the poll's options."))
-        key = member_voter(member_id)
-        previous = conn.scalar(
-            select(poll_votes.c.option).where(
-                poll_votes.c.poll_id == poll_id, poll_votes.c.voter == key
-            )
-        )
-        if previous is None:
+        previous = _my_choice(conn, poll_id, member_id)
+        if previous != choice:
+            # the person's vote, whichever of their members cast it before, is replaced
             conn.execute(
-                insert(poll_votes).values(
-                    poll_id=poll_id, voter=key, member_id=member_id, option=choice, at=when
+                poll_votes.delete().where(
+                    poll_votes.c.poll_id == poll_id,
+                    poll_votes.c.member_id.in_(merges.person_ids(member_id)),
                 )
             )
-        elif previous != choice:
             conn.execute(
-                update(poll_votes)
-                .where(poll_votes.c.poll_id == poll_id, poll_votes.c.voter == key)
-                .values(option=choice, at=when)
+                insert(poll_votes).values(
+                    poll_id=poll_id,
+                    voter=member_voter(member_id),
+                    member_id=member_id,
+                    option=choice,
+                    at=when,
+                )
             )
-        if previous != choice:
             record_activity(
                 conn,
                 "poll.voted",
@@ -249,7 +278,7 @@ def check_poll_vote(
 
 def _close(conn: Connection, caller: Caller, poll_id: int, when: datetime) -> bool:
     options = conn.scalar(select(polls.c.options).where(polls.c.id == poll_id)) or []
-    choices = list(conn.scalars(select(poll_votes.c.option).where(poll_votes.c.poll_id == poll_id)))
+    choices = _choices(conn, poll_id)
     counted = voting.poll_results(list(options), choices)
     votes = [r.votes for r in counted]
     done = conn.execute(

@@ -8,15 +8,21 @@ Pure (standard library only): the actions read votes from the store and hand the
   voted on the suggestion kept: that voter's vote there stands (no double votes).
 - A **poll**'s result counts one vote per voter per poll; options with the most votes win
   (several on a tie; none without votes).
+- **One person, one vote**: members that staff merged into one are one person; where each of
+  them voted before the merge, the person's latest vote is the one counted
+  (:func:`one_per_person`), and a vote the person casts after replaces all of theirs.
 - A **contest** ranks the suggestions posted within it by score, then by who posted first,
   then by id, and gives place ``n`` to the ``n``-th; entries below ``min_score`` win nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
+
+Item = TypeVar("Item", bound=Hashable)
 
 UP = 1
 DOWN = -1
@@ -63,6 +69,25 @@ def tally(values: Iterable[int]) -> Tally:
         else:
             raise ValueError(f"a vote is +1 or -1, not {value!r}")
     return Tally(up, down)
+
+
+def one_per_person(
+    votes: Iterable[tuple[Item, Hashable | None, datetime, int]],
+) -> list[tuple[Item, int]]:
+    """``(item, value)`` of each person's latest vote on each item, from votes given as
+    ``(item, person, at, value)``; votes of no known person (``None``: an erased member's,
+    kept anonymous) all count. Ties on ``at`` go to the vote given later in ``votes``."""
+    latest: dict[tuple[Item, Hashable], tuple[datetime, int]] = {}
+    counted: list[tuple[Item, int]] = []
+    for item, person, at, value in votes:
+        if person is None:
+            counted.append((item, value))
+            continue
+        known = latest.get((item, person))
+        if known is None or at >= known[0]:
+            latest[(item, person)] = (at, value)
+    counted.extend((item, value) for (item, _person), (_at, value) in latest.items())
+    return counted
 
 
 @dataclass(frozen=True, slots=True)
