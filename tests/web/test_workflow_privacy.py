@@ -116,6 +116,15 @@ def test_another_member_sees_no_ticket_transcript_or_case(
     with sign_in(live_server, "alice") as alice:
         page = alice.get(f"/tickets/{ids['ticket']}").text
         assert "SECRET-BODY" in page and "SECRET-ANSWER" in page
+        # her whole record, as a download: the ticket and the case, never the report
+        data = alice.get("/account/data")
+        assert data.status_code == 200 and "attachment" in data.headers["content-disposition"]
+        assert data.headers["cache-control"] == "no-store"
+        document = data.json()
+        assert document["member"]["member_id"] == ids["alice"]
+        assert "SECRET-BODY" in data.text and "SECRET-REASON" in data.text
+        assert "SECRET-REPORT" not in data.text
+        assert "/account/data" in alice.get("/account").text
         cases = alice.get("/cases").text
         assert "SECRET-REASON" in cases and "SECRET-REPORT" not in cases
         assert alice.get(f"/moderation/cases/{ids['report']}").status_code == 403
@@ -125,6 +134,21 @@ def test_another_member_sees_no_ticket_transcript_or_case(
         assert "SECRET-BODY" in sam.get(f"/tickets/{ids['ticket']}").text
         assert "SECRET-REPORT" in sam.get(f"/moderation/cases/{ids['report']}").text
     with httpx.Client(base_url=live_server) as anonymous:
-        for path in ("/tickets", f"/tickets/{ids['ticket']}", "/cases", "/staff/tickets"):
+        for path in (
+            "/tickets",
+            f"/tickets/{ids['ticket']}",
+            "/cases",
+            "/staff/tickets",
+            "/account/data",
+        ):
             response = anonymous.get(path)
             assert response.status_code == 303 and "SECRET" not in response.text
+
+
+def test_an_account_without_a_member_has_no_member_data(engine: Engine, live_server: str) -> None:
+    make_account(engine, "newcomer", "member")
+    with sign_in(live_server, "newcomer") as newcomer:
+        response = newcomer.get("/account/data")
+        assert response.status_code == 404
+        assert "not linked to a member" in response.text
+        assert "/account/data" not in newcomer.get("/account").text

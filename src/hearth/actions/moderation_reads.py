@@ -17,7 +17,7 @@ from hearth.actions.context import Caller
 from hearth.actions.moderation import is_moderator, require_moderator
 from hearth.domain.moderation import Proposal, Strike, propose
 from hearth.domain.playbook import Playbook
-from hearth.errors import NotFound
+from hearth.errors import NotFound, PermissionDenied
 from hearth.i18n import _
 from hearth.store import merges
 from hearth.store.tables import activities, identities, members, mod_appeals, mod_cases
@@ -132,10 +132,18 @@ def access_my_cases(engine: Engine, caller: Caller) -> list[CaseView]:
     """The calling member's own cases (reports about them are moderators' business)."""
     if caller.member_id is None:
         return []
+    return access_member_cases(engine, caller, caller.member_id)
+
+
+def access_member_cases(engine: Engine, caller: Caller, member_id: int) -> list[CaseView]:
+    """The cases about member ``member_id`` (and the members merged into it) as the member
+    sees them, reports left out: for moderators and for the member themselves."""
+    if not is_moderator(caller) and not _same_person(engine, caller.member_id, member_id):
+        raise PermissionDenied(_("Only moderators or the member themselves may see this."))
     return _cases(
         engine,
         False,
-        mod_cases.c.member_id.in_(merges.person_ids(caller.member_id)),
+        mod_cases.c.member_id.in_(merges.person_ids(member_id)),
         mod_cases.c.action != "report",
     )
 

@@ -19,7 +19,7 @@ from hearth.actions.tickets import support_of, times_of
 from hearth.domain.metrics.common import percentile
 from hearth.domain.playbook import Playbook
 from hearth.domain.tickets import TargetStatus, age_bucket, target_status
-from hearth.errors import NotFound
+from hearth.errors import NotFound, PermissionDenied
 from hearth.i18n import _
 from hearth.store import merges
 from hearth.store.tables import members, ticket_messages, tickets
@@ -167,10 +167,20 @@ def access_my_tickets(
     """The calling member's own tickets, newest first (nobody's when the caller is no member)."""
     if caller.member_id is None:
         return []
+    return access_member_tickets(engine, caller, playbook, caller.member_id, now)
+
+
+def access_member_tickets(
+    engine: Engine, caller: Caller, playbook: Playbook, member_id: int, now: datetime | None = None
+) -> list[TicketView]:
+    """The tickets of member ``member_id`` (and of the members merged into it), newest first:
+    for staff and for the member themselves."""
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
+        if not caller.is_staff and not merges.same_person(conn, caller.member_id, member_id):
+            raise PermissionDenied(_("Only staff or the member themselves may see this."))
         rows = conn.execute(
-            _query().where(tickets.c.member_id.in_(merges.person_ids(caller.member_id)))
+            _query().where(tickets.c.member_id.in_(merges.person_ids(member_id)))
         ).all()
         return _views(conn, list(rows), playbook, now)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,6 +11,7 @@ from rich.table import Table
 
 from hearth.actions.context import Caller
 from hearth.cli.app import member_app, out, state_of
+from hearth.errors import InputError
 from hearth.i18n import _
 
 
@@ -118,3 +121,33 @@ def member_erase(
             m=member, i=done["identities"], a=done["activities"], d=done["detached"]
         )
     )
+
+
+@member_app.command("data")
+def member_data(
+    ctx: typer.Context,
+    member: Annotated[int, typer.Argument(help=_("The member id."))],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help=_("Write the document to this file.")),
+    ] = None,
+) -> None:
+    """Everything Hearth keeps about a member, as one JSON document (their right of access)."""
+    from hearth.actions.member_data import access_member_data
+    from hearth.cli.standing import playbook_in_force
+
+    state = state_of(ctx)
+    document = access_member_data(
+        state.engine(), Caller.operator(), member, playbook_in_force(state)
+    )
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    if output is None:
+        out.print_json(text)
+        return
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            _("Cannot write {path}: {error}").format(path=output, error=exc.strerror or exc)
+        ) from None
+    out.print(_("Wrote the data of member {m} to {path}.").format(m=member, path=output))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,10 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from hearth.actions.accounts import check_password_login
+from hearth.actions.member_data import access_member_data
 from hearth.actions.sessions import do_end_session, do_start_session
 from hearth.actions.signin import do_provider_sign_in
+from hearth.domain.playbook import Playbook
 from hearth.domain.roles import Role
-from hearth.errors import NotAuthenticated, RateLimited
+from hearth.errors import NotAuthenticated, NotFound, RateLimited
+from hearth.i18n import _
+from hearth.playbooks.loader import load_playbook
 from hearth.settings import Settings
 from hearth.web import oauth
 from hearth.web.auth import (
@@ -98,6 +104,27 @@ def signin_router(settings: Settings, engine: Engine, templates: Jinja2Templates
             request,
             "account.html",
             {"providers": list(oauth.providers(settings).values()), "linked": linked},
+        )
+
+    @cache
+    def playbook() -> Playbook:
+        return load_playbook(settings.playbook)
+
+    @router.get("/account/data", dependencies=[allow(Role.member)])
+    def account_data(request: Request) -> Response:
+        """Everything Hearth keeps about the signed-in member, as a JSON download."""
+        viewer = viewer_of(request)
+        member_id = viewer.account.member_id if viewer.account is not None else None
+        if member_id is None:
+            raise NotFound(_("This account is not linked to a member: it holds no member data."))
+        document = access_member_data(engine, viewer.caller, member_id, playbook())
+        return Response(
+            json.dumps(document, ensure_ascii=False, indent=2),
+            media_type="application/json",
+            headers={
+                "Content-Disposition": f'attachment; filename="hearth-member-{member_id}.json"',
+                "Cache-Control": "no-store",
+            },
         )
 
     def callback_url(request: Request, key: str) -> str:
