@@ -134,6 +134,36 @@ def test_an_error_raised_while_reading_reaches_the_caller(sqlite_engines: list[E
     assert restore_indexes(engine) == []
 
 
+class Counted:
+    """A reader state: what the reading counted, for a closing report."""
+
+    def __init__(self) -> None:
+        self.read = 0
+        self.pids: set[int] = set()
+
+
+def counting(state: Counted, total: int, error: Exception | None = None) -> Iterator[ActivityIn]:
+    for i in range(total):
+        state.read += 1
+        state.pids.add(os.getpid())
+        yield message(i)
+    if error is not None:
+        raise error
+
+
+def test_the_reader_state_comes_back_from_the_reader(sqlite_engines: list[Engine]) -> None:
+    engine, other = sqlite_engines
+    state = Counted()
+    ingest(engine, counting(state, 1000), batch_size=100, parallel_after=100, reader_state=state)
+    assert state.read == 1000 and len(state.pids) == 2  # counted in both processes, all here
+    # also when the reading fails: what was counted up to the error
+    state = Counted()
+    with pytest.raises(ValueError):
+        ingest(other, counting(state, 700, ValueError("broke")), batch_size=100,
+               parallel_after=100, reader_state=state)  # fmt: skip
+    assert state.read == 700
+
+
 class Unpicklable(Exception):
     def __init__(self, a: int, b: int) -> None:
         super().__init__(f"{a} and {b}")

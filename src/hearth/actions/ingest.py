@@ -104,6 +104,7 @@ def ingest(
     bulk: bool | None = None,
     after_commit: AfterCommit | None = None,
     parallel_after: int | None = None,
+    reader_state: object | None = None,
 ) -> IngestReport:
     """Store ``records`` in the ledger; see the module docstring.
 
@@ -112,7 +113,9 @@ def ingest(
     ``after_commit(engine, keys)`` runs after each batch commits (see :data:`AfterCommit`).
     ``parallel_after``: on SQLite, once this many records are read, a second process reads and
     prepares the rest while this one writes (:mod:`hearth.actions.ingest_pipeline`: only for a
-    source whose reading changes nothing the caller looks at afterwards); ``None``: never.
+    source whose reading changes nothing the caller looks at afterwards, or that names what it
+    changes as ``reader_state``: an object whose attributes the reader process's copy
+    overwrites when it stops reading); ``None``: never.
     """
     report = IngestReport()
     resolver = resolver or IdentityResolver()
@@ -133,7 +136,10 @@ def ingest(
     ledger_size = _ledger_size(engine) if bulk is None else 0
     in_bulk = False
     # the reader (a child process, if any) is stopped before bulk mode builds the indexes
-    with ExitStack() as bulk_mode, _prepared(records, batch_size, parallel_after) as batches:
+    with (
+        ExitStack() as bulk_mode,
+        _prepared(records, batch_size, parallel_after, reader_state) as batches,
+    ):
         for prepared in batches:
             if not in_bulk and bulk is not False:
                 seen = report.seen + prepared.count
@@ -153,7 +159,10 @@ def ingest(
 
 @contextmanager
 def _prepared(
-    records: Iterable[Parsed], batch_size: int, parallel_after: int | None
+    records: Iterable[Parsed],
+    batch_size: int,
+    parallel_after: int | None,
+    reader_state: object | None = None,
 ) -> Iterator[Iterator[Prepared]]:
     """``records`` as prepared batches: made here until ``parallel_after`` records were read,
     then by a :class:`Producer` child; the child is stopped when the block ends."""
@@ -168,7 +177,7 @@ def _prepared(
                 return
             read += len(batch)
             yield prepare(batch)
-        producers.append(Producer(iterator, batch_size))
+        producers.append(Producer(iterator, batch_size, reader_state))
         yield from producers[0]
 
     try:

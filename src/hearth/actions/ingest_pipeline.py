@@ -10,11 +10,12 @@ thread taking it back costs milliseconds (docs/benchmarks.md).
 
 The child gets the iterator by ``fork``: whatever state the iterator has (an open file, a
 parser half-way through a dump) carries over, and nothing is pickled but the prepared rows.
-So only a source whose reading changes nothing the parent looks at afterwards may be given to
-it (a parser that counts what it skipped for a report, say, would count in the child); callers
-say so with ``ingest(..., parallel_after=N)``. The child never touches the database, ignores
-Ctrl-C (the parent stops it), and ends with the parent: it is terminated when the ingest ends
-however it ends, and stops by itself when the pipe to the parent breaks.
+So a source whose reading changes something the parent looks at afterwards (a parser that
+counts what it skipped, for the closing report) names that object as the *reader state*: the
+child sends its copy back when it stops reading, and its attributes are copied onto the
+parent's (``ingest(..., parallel_after=N, reader_state=stats)``). The child never touches the
+database, ignores Ctrl-C (the parent stops it), and ends with the parent: it is terminated when
+the ingest ends however it ends, and stops by itself when the pipe to the parent breaks.
 
 What can go wrong is reported, not hung on: an exception raised while reading (a parser's
 error, a file that vanished) is raised again in the parent; a child that dies (killed, out of
@@ -44,7 +45,7 @@ from hearth.errors import HearthError
 from hearth.i18n import _
 
 _QUEUED = 4  # prepared batches the child may hold ready beyond the one in the pipe
-_BATCH, _DONE, _FAILED = "batch", "done", "failed"
+_BATCH, _DONE, _FAILED, _STATE = "batch", "done", "failed", "state"
 _GC_THRESHOLD = 100_000
 _REFS_REMEMBERED = 200_000
 
@@ -57,11 +58,16 @@ def can_fork() -> bool:
 class Producer:
     """A forked child preparing the rest of ``records`` in batches; iterate it for them."""
 
-    def __init__(self, records: Iterator[Parsed], batch_size: int) -> None:
+    def __init__(
+        self, records: Iterator[Parsed], batch_size: int, reader_state: object | None = None
+    ) -> None:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
+        self._state = reader_state
         self._process = context.Process(
-            target=_produce, args=(records, batch_size, send), name="hearth-ingest-reader"
+            target=_produce,
+            args=(records, batch_size, send, reader_state),
+            name="hearth-ingest-reader",
         )
         self._process.daemon = True
         with warnings.catch_warnings():
@@ -89,6 +95,9 @@ class Producer:
                 ) from None
             if kind == _BATCH:
                 yield payload
+            elif kind == _STATE:
+                if self._state is not None:
+                    vars(self._state).update(vars(payload))
             elif kind == _DONE:
                 return
             else:
@@ -105,9 +114,12 @@ class Producer:
         self._receive.close()
 
 
-def _produce(records: Iterator[Parsed], batch_size: int, send: Connection) -> None:
+def _produce(
+    records: Iterator[Parsed], batch_size: int, send: Connection, reader_state: object | None
+) -> None:
     """The child: prepare batches and queue them for a thread that writes them to the pipe, so
-    preparing goes on while the parent is busy and the pipe is full."""
+    preparing goes on while the parent is busy and the pipe is full; at the end, the reader
+    state (when there is one), then the end or the error."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # what the child allocates is short-lived and acyclic, as in bulk mode (actions/ingest.py)
     gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
@@ -142,8 +154,12 @@ def _produce(records: Iterator[Parsed], batch_size: int, send: Connection) -> No
             prepared.refs = [values for values in prepared.refs if values not in refs_sent]
             refs_sent.update(prepared.refs)
             put((_BATCH, prepared))
+        if reader_state is not None:
+            put((_STATE, reader_state))
         put((_DONE, None))
     except Exception as error:  # every error goes to the parent, to be raised
+        if reader_state is not None:
+            put((_STATE, reader_state))
         put((_FAILED, _portable(error)))
     put(None)
     sender.join()

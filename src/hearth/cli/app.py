@@ -123,13 +123,16 @@ def run_ingest(
     *,
     parallel: bool = True,
     after_reading: Callable[[], None] | None = None,
+    reader_state: object | None = None,
 ) -> None:
     """Import ``records`` with a progress bar, report, and run the rules engine after.
 
     ``parallel=False`` for a source whose reading changes something the command reports after
     (it would change in the reading process: see ``hearth.actions.ingest_pipeline``).
     ``after_reading`` runs in this process once every record was read and stored, before the
-    report (the git import checks there that ``git log`` succeeded)."""
+    report (the git import checks there that ``git log`` succeeded). ``reader_state``: what the
+    reading fills in for the command's own report (``ingest``'s, copied back from a reader
+    process)."""
     from hearth.actions import ingest as ingest_module
     from hearth.progress import ingest_progress
 
@@ -142,6 +145,7 @@ def run_ingest(
             batch_size=state.settings.ingest_batch_size,
             on_batch=on_batch,
             parallel_after=ingest_module.PARALLEL_AFTER if in_parallel else None,
+            reader_state=reader_state,
         )
     if after_reading is not None:
         after_reading()

@@ -41,9 +41,10 @@ def import_discourse(
     records = parse_archive(path, stats)
     state.engine()  # a database that is not ready fails here, before the closing report
     try:
-        # not in parallel: the stats reported below are counted while the archive is read
+        # the stats reported below are counted while the archive is read, in a reader
+        # process for a large archive: they come back from it
         run_ingest(
-            state, records, _("Importing {name}").format(name=path.name), None, parallel=False
+            state, records, _("Importing {name}").format(name=path.name), None, reader_state=stats
         )
     finally:
         _report(stats)

@@ -508,3 +508,36 @@ def test_cli_imports_a_folder_and_reports(db_url: str, sample: Path, tmp_path: P
     again = runner.invoke(app, ["--db", db_url, "import", "discourse", str(folder)])
     assert again.exit_code == 0, again.output
     assert "Imported 0, duplicates 29, rejected 0." in again.output
+
+
+def test_a_large_archive_read_in_a_second_process_reports_the_same(
+    sqlite_template: Path, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hearth.actions import ingest as ingest_module
+
+    # batches of 100, a reader process after the first 50 records: it reads nearly all of it,
+    # and the archive's counts (topics, files, incomplete ones) come back from it
+    monkeypatch.setattr(ingest_module, "PARALLEL_AFTER", 50)
+    monkeypatch.setenv("HEARTH_INGEST_BATCH_SIZE", "100")
+    outputs = []
+    for parallel in ("true", "false"):
+        monkeypatch.setenv("HEARTH_INGEST_PARALLEL", parallel)
+        db = tmp_path / f"{parallel}.db"
+        db.write_bytes(sqlite_template.read_bytes())
+        result = CliRunner().invoke(
+            app, ["--db", f"sqlite:///{db}", "import", "discourse", str(sample)]
+        )
+        assert result.exit_code == 0, result.output
+        # the report, not the progress bars (their frames and widths vary)
+        report = ("Imported", "Topics:", "Skipped", "private message", "incomplete", "topic ")
+        outputs.append(
+            [
+                ln.strip()
+                for ln in result.output.splitlines()
+                if ln.strip().startswith(report) or "incomplete" in ln
+            ]
+        )
+    in_two, in_one = outputs
+    assert any(line.startswith("Topics: ") for line in in_one)
+    assert any(line.startswith("Imported ") for line in in_one)
+    assert in_two == in_one
