@@ -25,6 +25,7 @@ from hearth.actions.moderation import check_appeal, check_report, check_take_act
 from hearth.actions.moderation_reads import (
     access_case,
     access_cases,
+    access_member_history,
     access_my_cases,
     access_proposal,
 )
@@ -102,6 +103,9 @@ def test_a_persons_tickets_cases_and_account_follow_a_merge_and_unmerge(engine: 
     # moderators see the strike on the member the merge kept: the ladder goes on from it
     assert access_proposal(engine, moderator, phoenix, on_github, now=T0).active_strikes == 1
     assert [c.id for c in access_cases(engine, moderator, member_id=on_github)] == [warning]
+    # the merged member's history is the kept member's: the merge moved its accounts
+    history = access_member_history(engine, moderator, on_discord)
+    assert history["member_id"] == on_github and len(history["accounts"]) == 2
     # nobody reports or moderates themselves under their other member
     with pytest.raises(InputError):
         check_report(engine, Caller("discord:alice", member_id=on_discord), on_github, "me")

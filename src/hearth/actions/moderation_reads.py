@@ -234,9 +234,11 @@ def access_member_history(
     engine: Engine, caller: Caller, member_id: int, *, recent: int = 20
 ) -> dict[str, Any]:
     """Moderators: a member's accounts on every platform, their activity per platform and
-    their latest activities (kinds, places and times; no message text is stored)."""
+    their latest activities (kinds, places and times; no message text is stored). A member
+    merged into another is that one's history (the merge moved its accounts and activity)."""
     require_moderator(caller)
     with engine.connect() as conn:
+        member_id = merges.survivor(conn, member_id)
         name = conn.scalar(select(members.c.display_name).where(members.c.id == member_id))
         if name is None:
             raise NotFound(_("There is no member {id}.").format(id=member_id))
