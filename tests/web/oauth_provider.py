@@ -9,20 +9,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+
+from tests.web.serving import on_loopback
 
 CLIENT_ID = "hearth-test-client"
 CLIENT_SECRET = "hearth-test-secret"
@@ -113,21 +111,6 @@ class FakeProvider:
 @contextmanager
 def running_provider() -> Iterator[FakeProvider]:
     provider = FakeProvider()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(provider.app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "provider did not start"
-        time.sleep(0.02)
-    provider.url = f"http://127.0.0.1:{port}"
-    try:
+    with on_loopback(provider.app()) as url:
+        provider.url = url
         yield provider
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

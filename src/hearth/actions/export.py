@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from hearth.actions.context import Caller, require_staff
+from hearth.actions.profiles import profile_label
 from hearth.actions.standing import standings_for_export
 from hearth.domain.playbook import Playbook
 from hearth.store import merges, queries
@@ -28,7 +29,7 @@ def access_member_export(
         points, earned, tiers = standings_for_export(conn, playbook)
         nps = _nps_answers(conn)
         directory = {
-            row.member_id: "hidden" if row.hidden else "listed" if row.listed else "public"
+            row.member_id: profile_label(row.listed, row.hidden)
             for row in conn.execute(select(member_directory))
         }
         start = playbook.points.starting_balance if playbook is not None else 0

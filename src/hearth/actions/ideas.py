@@ -183,14 +183,10 @@ def tallies(conn: Connection, ids: list[int]) -> dict[int, voting.Tally]:
             .order_by(v.id)
         )
         for item, value in voting.one_per_person(
-            (r.suggestion_id, _person(moved, r.member_id), r.at, r.value) for r in rows
+            (r.suggestion_id, merges.person_of(moved, r.member_id), r.at, r.value) for r in rows
         ):
             values[item].append(value)
     return {sid: voting.tally(vals) for sid, vals in values.items()}
-
-
-def _person(moved: dict[int, int], member_id: int | None) -> int | None:
-    return None if member_id is None else moved.get(member_id, member_id)
 
 
 def _my_votes(conn: Connection, member_id: int | None, ids: list[int]) -> dict[int, int]:

@@ -23,13 +23,14 @@ from hearth.actions.faq import access_faq_feedback
 from hearth.actions.ideas import access_member_votes
 from hearth.actions.members import live_member
 from hearth.actions.moderation_reads import access_member_cases
+from hearth.actions.profiles import directory_choice, profile_label
 from hearth.actions.standing import access_member_standing
 from hearth.actions.ticket_reads import access_member_tickets, access_transcript
 from hearth.domain.playbook import Playbook
 from hearth.errors import PermissionDenied
 from hearth.i18n import _
 from hearth.store import merges, queries
-from hearth.store.tables import accounts, member_directory, nps_responses
+from hearth.store.tables import accounts, nps_responses
 
 FORMAT = "hearth-member-data/1"
 
@@ -50,11 +51,7 @@ def access_member_data(
         member = live_member(conn, member_id)
         person = merges.person_ids(member_id)
         summary = queries.member_summaries(conn, [member_id])[0]
-        directory = conn.execute(
-            select(member_directory.c.listed, member_directory.c.hidden).where(
-                member_directory.c.member_id == member_id
-            )
-        ).first()
+        listed, hidden = directory_choice(conn, member_id)
         nps = conn.execute(
             select(nps_responses.c.score, nps_responses.c.comment, nps_responses.c.answered_at)
             .where(nps_responses.c.member_id.in_(person))
@@ -95,15 +92,7 @@ def access_member_data(
             "tier": standing.tier,
             "evaluated_at": standing.evaluated_at,
         },
-        "profile": (
-            "public"
-            if directory is None
-            else "hidden"
-            if directory.hidden
-            else "listed"
-            if directory.listed
-            else "public"
-        ),
+        "profile": profile_label(listed, hidden),
         "nps_answers": [dict(row._mapping) for row in nps],
         "faq_feedback": [
             {k: v for k, v in row.items() if k != "member_id"}

@@ -69,13 +69,7 @@ def _choices(conn: Connection, poll_id: int) -> list[int]:
     return [
         option
         for _poll, option in voting.one_per_person(
-            (
-                poll_id,
-                None if r.member_id is None else moved.get(r.member_id, r.member_id),
-                r.at,
-                r.option,
-            )
-            for r in rows
+            (poll_id, merges.person_of(moved, r.member_id), r.at, r.option) for r in rows
         )
     ]
 

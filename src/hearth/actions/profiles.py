@@ -131,7 +131,13 @@ def may_manage(caller: Caller, member_id: int) -> bool:
     return caller.is_staff or caller.member_id == member_id
 
 
-def _choice(conn: Connection, member_id: int) -> tuple[bool, bool]:
+def profile_label(listed: bool, hidden: bool) -> str:
+    """A member's directory choice in one word, as exports say it: hidden, listed or public."""
+    return "hidden" if hidden else "listed" if listed else "public"
+
+
+def directory_choice(conn: Connection, member_id: int) -> tuple[bool, bool]:
+    """``(listed, hidden)`` of member ``member_id`` (no choice made: both False)."""
     row = conn.execute(
         select(member_directory.c.listed, member_directory.c.hidden).where(
             member_directory.c.member_id == member_id
@@ -343,7 +349,7 @@ def access_directory_choice(engine: Engine, caller: Caller, member_id: int) -> t
     if not may_manage(caller, member_id):
         raise PermissionDenied(_("Only the member themselves or staff may see this."))
     with engine.connect() as conn:
-        return _choice(conn, member_id)
+        return directory_choice(conn, member_id)
 
 
 def check_set_directory(engine: Engine, caller: Caller, member_id: int, choice: str) -> None:

@@ -104,6 +104,12 @@ def absorbed(conn: Connection, member_id: int) -> list[int]:
     return sorted(int(i) for i in conn.scalars(person_ids(member_id)) if i != member_id)
 
 
+def person_of(survivors: dict[int, int], member_id: int | None) -> int | None:
+    """The member ``member_id`` is now, by a map from :func:`survivors` (None stays None: a
+    row that names nobody, an erased member's)."""
+    return None if member_id is None else survivors.get(member_id, member_id)
+
+
 def survivors(conn: Connection) -> dict[int, int]:
     """Each merged member's id -> the member at the end of its chain of merges."""
     merged_into = dict(
