@@ -4,6 +4,7 @@ ledger as one process makes, errors carried across, and no hang when the reader 
 import os
 import pickle
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,8 +17,11 @@ from typer.testing import CliRunner
 
 from hearth.actions import identities as identities_module
 from hearth.actions import ingest as ingest_module
+from hearth.actions import ingest_staging as staging_module
+from hearth.actions.context import Caller
 from hearth.actions.ingest import ingest, restore_indexes
-from hearth.actions.privacy import identity_hash
+from hearth.actions.members import do_merge
+from hearth.actions.privacy import do_erase_member, identity_hash
 from hearth.cli.app import app
 from hearth.connectors.demo.generator import generate
 from hearth.connectors.jsonl.parser import dump_activity
@@ -27,6 +31,7 @@ from hearth.store.db import begin_write, create_engine
 from hearth.store.tables import erasures
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
+STAFF = Caller.operator("test")
 
 
 @pytest.fixture
@@ -275,3 +280,136 @@ def test_an_owner_named_first_beside_an_erased_actor_is_still_known(
             conn.scalar(text("SELECT handle FROM identities WHERE external_id = 'owner'"))
             == "owner"
         )
+
+
+# -- staged batches (hearth.actions.ingest_staging) ----------------------------------------------
+
+
+def member_of(engine: Engine, external_id: str) -> int:
+    with engine.connect() as conn:
+        member: int = conn.scalar(
+            text("SELECT member_id FROM identities WHERE external_id = :e"), {"e": external_id}
+        )
+    return member
+
+
+def actors(engine: Engine) -> list[tuple[str, int | None, int | None]]:
+    with engine.connect() as conn:
+        return [
+            tuple(row)
+            for row in conn.execute(
+                text(
+                    "SELECT source_id, actor_member_id, target_owner_member_id FROM activities "
+                    "ORDER BY id"
+                )
+            )
+        ]
+
+
+def test_a_merge_during_a_parallel_import_reaches_the_rest_of_it(
+    sqlite_engines: list[Engine],
+) -> None:
+    """Staff merge two members while the import runs: what the absorbed member's account does
+    afterwards is the kept member's, as a one-process import would store it."""
+    engine = sqlite_engines[0]
+    owner = IdentityRef("discord", "o", handle="o")
+    records = [
+        replace(message(i, "a" if i % 2 else "b"), target_type="message", target_id="t",
+                target_owner=owner if i % 3 == 0 else IdentityRef("discord", "a"))
+        for i in range(1000)
+    ]  # fmt: skip
+    merged: list[int] = []
+
+    def merge_after_400(engine: Engine, keys: set[tuple[str, str]]) -> None:
+        if not merged and any(int(source_id[1:]) >= 400 for _, source_id in keys):
+            merged.append(do_merge(engine, STAFF, member_of(engine, "a"), member_of(engine, "o")))
+
+    report = ingest(engine, records, batch_size=100, parallel_after=0, after_commit=merge_after_400)
+    assert report.imported == 1000 and merged
+    kept = member_of(engine, "o")
+    assert member_of(engine, "a") == kept
+    stored = actors(engine)
+    # the merge moved the activities stored before it; those stored after it name the kept
+    # member straight away
+    assert {actor for source_id, actor, _ in stored if source_id[1:] in {"1", "999"}} == {kept}
+    assert {owner for _, _, owner in stored} == {kept}
+
+
+def test_an_erasure_during_a_parallel_import_keeps_the_rest_of_it_out(
+    sqlite_engines: list[Engine],
+) -> None:
+    engine = sqlite_engines[0]
+    records = [
+        replace(message(i, "gone" if i % 2 else "kept"), target_type="message", target_id="t",
+                target_owner=IdentityRef("discord", "gone" if i % 3 else "kept"))
+        for i in range(1000)
+    ]  # fmt: skip
+    erased: list[dict[str, int]] = []
+
+    def erase_after_400(engine: Engine, keys: set[tuple[str, str]]) -> None:
+        if not erased and len(keys) and max(int(s[1:]) for _, s in keys) >= 399:
+            erased.append(do_erase_member(engine, STAFF, member_of(engine, "gone")))
+
+    report = ingest(engine, records, batch_size=100, parallel_after=0, after_commit=erase_after_400)
+    assert erased
+    # after the erasure: the erased account's activities are left out, and counted so
+    assert (report.imported, report.erased) == (700, 300)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM identities WHERE external_id = 'gone'")) == 0
+    kept = member_of(engine, "kept")
+    stored = actors(engine)
+    assert len(stored) == 500  # the 200 stored before the erasure went with it
+    assert {actor for _, actor, _ in stored} == {kept}
+    assert {owner for _, _, owner in stored} <= {kept, None}
+
+
+def test_numbering_afresh_stores_the_same_ledger(
+    sqlite_engines: list[Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader starts numbering its accounts afresh past a limit (bounded memory)."""
+    alone, parallel = sqlite_engines
+    ingest(alone, community(), batch_size=200)
+    monkeypatch.setattr(staging_module, "_NUMBERS_REMEMBERED", 5)
+    ingest(parallel, community(), batch_size=200, parallel_after=0)
+    assert ledger(parallel) == ledger(alone)
+
+
+def test_a_parallel_import_hands_after_commit_what_it_stored(
+    sqlite_engines: list[Engine],
+) -> None:
+    engine = sqlite_engines[0]
+    ingest(engine, community()[:1000], batch_size=250)
+    with engine.connect() as conn:
+        before = conn.scalar(text("SELECT max(id) FROM activities"))
+    handed: list[set[tuple[str, str]]] = []
+
+    def after_commit(_engine: Engine, keys: set[tuple[str, str]]) -> None:
+        handed.append(keys)
+
+    report = ingest(engine, community(), batch_size=250, parallel_after=0,
+                    after_commit=after_commit)  # fmt: skip
+    with engine.connect() as conn:
+        stored = set(
+            conn.execute(
+                text("SELECT platform, source_id FROM activities WHERE id > :id"), {"id": before}
+            ).all()
+        )
+    assert report.imported == len(stored) == sum(len(keys) for keys in handed) > 1000
+    assert set().union(*handed) == stored
+    handed.clear()
+    again = ingest(engine, community(), batch_size=250, parallel_after=0,
+                   after_commit=after_commit)  # fmt: skip
+    assert again.imported == 0 and not handed
+
+
+def test_the_staging_files_go_when_the_import_ends(
+    sqlite_engines: list[Engine], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    engine = sqlite_engines[0]
+    ingest(engine, community(), batch_size=200, parallel_after=0)
+    with pytest.raises(ValueError):
+        ingest(engine, failing(1000, ValueError("broke")), batch_size=200, parallel_after=0)
+    assert list((tmp_path / "tmp").iterdir()) == []

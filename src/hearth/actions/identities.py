@@ -104,6 +104,9 @@ class IdentityResolver:
         # _names: nothing to do
         self._settled: set[tuple[Any, ...]] = set()
         self._audit_mark: int | None = None  # the audit log's newest id when the cache filled
+        # One more each time the audit log is seen to have moved: whoever keeps ids the
+        # resolver gave out (a staged import's account map) reads them again when it changes.
+        self.epoch = 0
 
     def forget(self) -> None:
         """Drop the cache (after merges, or when another writer may have moved identities)."""
@@ -122,6 +125,7 @@ class IdentityResolver:
             if self._ids:
                 self.forget()
             self._audit_mark = mark
+            self.epoch += 1
 
     def get(self, ref: IdentityRef) -> tuple[int, int]:
         return self._ids[(ref.platform, ref.external_id)]

@@ -22,12 +22,15 @@ On SQLite each batch is first prepared without the database (:mod:`hearth.action
 validated, de-duplicated, made into rows that name accounts by platform and id), then written
 here: accounts resolved, ids filled in, one INSERT. With ``parallel_after`` the preparing of a
 large import moves to a second process (:mod:`hearth.actions.ingest_pipeline`) once that many
-records are read, and this process only writes.
+records are read, and this process only writes: the second process stages each batch's rows in
+a file, and this one resolves the accounts they name and copies the rows into the ledger with one
+``INSERT … SELECT`` (:mod:`hearth.actions.ingest_staging`).
 """
 
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -59,10 +62,12 @@ from hearth.actions.ingest_rows import (
     WireRow,
     bind_ids,
     prepare,
+    sqlite_columns,
     unique,
     validated,
     wire_rows,
 )
+from hearth.actions.ingest_staging import StagedWriter
 from hearth.actions.privacy import identity_hash
 from hearth.domain.activity import ActivityIn, IdentityRef, ensure_utc
 from hearth.store.db import begin_write, dialect_insert, sqlite_query
@@ -135,6 +140,7 @@ def ingest(
     restore_indexes(engine)
     ledger_size = _ledger_size(engine) if bulk is None else 0
     in_bulk = False
+    staged: StagedWriter | None = None  # the writer of batches a reader process staged
     # the reader (a child process, if any) is stopped before bulk mode builds the indexes
     with (
         ExitStack() as bulk_mode,
@@ -147,7 +153,21 @@ def ingest(
                     bulk_mode.enter_context(_bulk_mode(engine))
                     in_bulk = True
             report.absorb(prepared.report)
-            if prepared.rows:
+            if prepared.staged is not None:
+                if staged is None:
+                    staged = StagedWriter(engine)
+                    bulk_mode.callback(staged.close)
+                stored = _store_staged(
+                    staged,
+                    resolver,
+                    prepared,
+                    report,
+                    foreign_keys=not in_bulk,
+                    want_keys=after_commit is not None,
+                )
+                if after_commit is not None and stored:
+                    after_commit(engine, stored)
+            elif prepared.rows:
                 with begin_write(engine, foreign_keys=not in_bulk) as conn:
                     stored = _sqlite_store_in(conn, resolver, prepared.rows, prepared.refs, report)
                 if after_commit is not None and stored:
@@ -255,21 +275,85 @@ def _sqlite_store_in(
     resolver.resolve_fields(conn, refs)  # even with no rows left (see _drop_erased_rows)
     if not rows:
         return set()
-    try:
-        bound = bind_ids(rows, resolver.ids)
-    except KeyError:
-        # an account named by an earlier batch (a reader process sends each account once)
-        # that the resolver has forgotten since (after a merge, or past its cache limit)
-        resolver.load(conn, _accounts(rows))
-        bound = bind_ids(rows, resolver.ids)
-    stored_keys = _sqlite_store(conn, bound)
+    stored_keys = _sqlite_store(conn, bind_ids(rows, resolver.ids))
     report.imported += len(stored_keys)
     report.duplicates += len(rows) - len(stored_keys)
     return stored_keys
 
 
+def _store_staged(
+    writer: StagedWriter,
+    resolver: IdentityResolver,
+    prepared: Prepared,
+    report: IngestReport,
+    *,
+    foreign_keys: bool,
+    want_keys: bool,
+) -> set[Key]:
+    """Store a batch a reader process staged (:mod:`hearth.actions.ingest_staging`) in one
+    transaction; the keys of the activities stored when ``want_keys`` (else an empty set)."""
+    batch = prepared.staged
+    assert batch is not None
+    with writer.transaction(batch, foreign_keys=foreign_keys) as conn:
+        numbered = [
+            (number, (values[0], values[1]))
+            for number, values in zip(batch.numbers, prepared.refs, strict=True)
+        ]
+        refs = prepared.refs
+        erased: set[Key] = set()
+        any_erasure = _any_erasure(conn)
+        if any_erasure:
+            erased = _erased_keys(conn, {key for _, key in numbered})
+            refs = [values for values in refs if (values[0], values[1]) not in erased]
+        resolver.resolve_fields(conn, refs)
+        if writer.epoch != resolver.epoch:
+            # who owns an account may have changed since the numbers were recorded
+            if writer.epoch is not None:
+                _reread_numbers(conn, writer, resolver, any_erasure)
+            writer.epoch = resolver.epoch
+        # (resolving may have had to forget what it knew: the audit log moved in between)
+        resolver.load(conn, [key for _, key in numbered if key not in erased])
+        writer.register(
+            conn,
+            [
+                (number, key, None if key in erased else resolver.ids[key])
+                for number, key in numbered
+            ],
+        )
+        before = (sqlite_query(conn, _SQLITE_LAST_ID)[0][0] or 0) if want_keys else 0
+        stored, left_out = writer.insert(conn)
+        report.imported += stored
+        report.erased += left_out
+        report.duplicates += batch.rows - stored - left_out
+        if not want_keys or not stored:
+            return set()
+        return {
+            (platform, source_id)
+            for platform, source_id in sqlite_query(conn, _SQLITE_STORED_SINCE, (before,))
+        }
+
+
+def _reread_numbers(
+    conn: Connection, writer: StagedWriter, resolver: IdentityResolver, any_erasure: bool
+) -> None:
+    """Read every account number's ids again (the audit log moved); an account stored no more
+    was erased, or, if it was not, is created again (nothing else removes accounts)."""
+    gone = writer.reread(conn)
+    if not gone:
+        return
+    erased = _erased_keys(conn, {key for _, key in gone}) if any_erasure else set()
+    back = [key for _, key in gone if key not in erased]
+    resolver.resolve_fields(conn, [(*key, *_BARE_REF) for key in back])
+    writer.mark(
+        conn, [(number, None if key in erased else resolver.ids[key]) for number, key in gone]
+    )
+
+
+_BARE_REF = (None, None, None, False, ())  # a ref's fields after (platform, external_id)
+
+
 def _sqlite_store(conn: Connection, rows: list[tuple[Any, ...]]) -> set[Key]:
-    """Insert ``rows`` (tuples of _SQLITE_COLUMNS) through the driver; the keys of those stored
+    """Insert ``rows`` (tuples of ``sqlite_columns()``) through the driver; the keys of those stored
     (not stored before).
 
     The write transaction (BEGIN IMMEDIATE) keeps every other writer out, so the rows this
@@ -323,34 +407,16 @@ def _rows(resolver: IdentityResolver, fresh: list[ActivityIn]) -> list[dict[str,
 # On SQLite the rows go straight to the driver's executemany, as tuples, with each value
 # converted the way the table's column types would convert it. That skips SQLAlchemy's per-row
 # parameter processing: about 3 µs an activity, some 10% of a million-activity import, whose
-# time is mostly SQLite maintaining the table's four indexes (docs/benchmarks.md). These are
-# the columns, in the order of the tuples; every other column of the table must be the id, and
-# _sqlite_insert checks that it still is.
-_SQLITE_COLUMNS = (
-    "platform",
-    "source_id",
-    "kind",
-    "occurred_at",
-    "actor_identity_id",
-    "actor_member_id",
-    "target_type",
-    "target_id",
-    "target_owner_identity_id",
-    "target_owner_member_id",
-    "properties",
-)
+# time is mostly SQLite maintaining the table's four indexes (docs/benchmarks.md). The columns,
+# in the order of the tuples, are ingest_rows.sqlite_columns().
 
 
 @cache
 def _sqlite_insert() -> str:
-    others = {column.name for column in activities.columns} - set(_SQLITE_COLUMNS)
-    if others != {"id"}:
-        raise NotImplementedError(
-            f"the activities table has columns the SQLite ingest does not fill: {sorted(others)}"
-        )
+    columns = sqlite_columns()
     return (
-        f"INSERT INTO {activities.name} ({', '.join(_SQLITE_COLUMNS)}) "
-        f"VALUES ({', '.join('?' * len(_SQLITE_COLUMNS))}) "
+        f"INSERT INTO {activities.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))}) "
         "ON CONFLICT (platform, source_id) DO NOTHING"
     )
 
@@ -360,6 +426,7 @@ def _sqlite_insert() -> str:
 _ANY_ERASURE = select(erasures.c.id).limit(1)
 _IN_LIMIT = 10_000
 _SQLITE_LAST_ID = f"SELECT max(id) FROM {activities.name}"
+_SQLITE_STORED_SINCE = f"SELECT platform, source_id FROM {activities.name} WHERE id > ?"
 
 
 @cache
@@ -419,8 +486,8 @@ def _drop_erased_rows(
     conn: Connection, rows: list[WireRow], refs: list[RefFields], report: IngestReport
 ) -> tuple[list[WireRow], list[RefFields]]:
     """:func:`_drop_erased` for wire rows. The refs keep every account that is not erased,
-    even one only a dropped row named: a reader process sends each account once, so a later
-    batch may name it without its ref."""
+    even one only a dropped row named, as a staged batch's do (:func:`_store_staged`): both
+    paths store the same accounts."""
     erased = _erased_keys(conn, _accounts(rows))
     if not erased:
         return rows, refs
@@ -501,9 +568,20 @@ def restore_indexes(engine: Engine) -> list[str]:
     missing = [ix for ix in _secondary_indexes() if ix.name not in present]
     if missing:
         with begin_write(engine) as conn:
-            for index in missing:
-                index.create(conn, checkfirst=True)
+            if conn.dialect.name == "sqlite":
+                # SQLite sorts an index's keys on helper threads when allowed: a fifth to a
+                # quarter less time on 2 cores (docs/benchmarks.md); per connection, so reset
+                sqlite_query(conn, f"PRAGMA threads={_SORT_THREADS}")
+            try:
+                for index in missing:
+                    index.create(conn, checkfirst=True)
+            finally:
+                if conn.dialect.name == "sqlite":
+                    sqlite_query(conn, "PRAGMA threads=0")
     return [str(ix.name) for ix in missing]
+
+
+_SORT_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
 _INDEX_NAMES = text(

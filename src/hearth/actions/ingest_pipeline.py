@@ -1,21 +1,24 @@
 """A second process that reads and prepares an import while the ingest writes it.
 
 A large import spends about as long reading and preparing its records (parsing, validating,
-making rows: :func:`hearth.actions.ingest_rows.prepare`) as storing them, and one CPython
-process does the two one after the other, on one core. :class:`Producer` forks a child that
-takes over the rest of the records' iterator, prepares batch after batch and sends them down a
-pipe, so the parent (the writer) stores one batch while the child reads the next: both cores
-work. A thread would not do: the writer holds the GIL between every row it binds, and a
+making rows) as storing them, and one CPython process does the two one after the other, on one
+core. :class:`Producer` forks a child that takes over the rest of the records' iterator and
+prepares batch after batch: it validates them, drops repeats, and writes each batch's rows into
+a staging file, with a number in place of each account (:mod:`hearth.actions.ingest_staging`).
+Down a pipe go only the batch's counts and errors, the accounts it numbered first, and which
+file holds its rows. So the parent (the writer) stores one batch, with one ``INSERT … SELECT``
+from the file, while the child reads the next: both cores work, and the writer runs no Python
+per row. A thread would not do: the writer holds the GIL between every row it binds, and a
 thread taking it back costs milliseconds (docs/benchmarks.md).
 
 The child gets the iterator by ``fork``: whatever state the iterator has (an open file, a
-parser half-way through a dump) carries over, and nothing is pickled but the prepared rows.
-So a source whose reading changes something the parent looks at afterwards (a parser that
-counts what it skipped, for the closing report) names that object as the *reader state*: the
-child sends its copy back when it stops reading, and its attributes are copied onto the
-parent's (``ingest(..., parallel_after=N, reader_state=stats)``). The child never touches the
-database, ignores Ctrl-C (the parent stops it), and ends with the parent: it is terminated when
-the ingest ends however it ends, and stops by itself when the pipe to the parent breaks.
+parser half-way through a dump) carries over. So a source whose reading changes something the
+parent looks at afterwards (a parser that counts what it skipped, for the closing report) names
+that object as the *reader state*: the child sends its copy back when it stops reading, and its
+attributes are copied onto the parent's (``ingest(..., parallel_after=N, reader_state=stats)``).
+The child never touches the database (only its staging files), ignores Ctrl-C (the parent stops
+it), and ends with the parent: it is terminated when the ingest ends however it ends, and stops
+by itself when the pipe to the parent breaks or the parent is gone.
 
 What can go wrong is reported, not hung on: an exception raised while reading (a parser's
 error, a file that vanished) is raised again in the parent; a child that dies (killed, out of
@@ -39,15 +42,22 @@ from itertools import islice
 from multiprocessing.connection import Connection
 from typing import Any
 
-from hearth.actions.identities import RefFields
-from hearth.actions.ingest_rows import MAX_KEPT_ERRORS, Parsed, Prepared, prepare
+from hearth.actions.ingest_rows import (
+    MAX_KEPT_ERRORS,
+    IngestReport,
+    Parsed,
+    Prepared,
+    StagedBatch,
+    unique,
+    validated,
+)
+from hearth.actions.ingest_staging import AccountNumbers, SlotWriter, Stage
 from hearth.errors import HearthError
 from hearth.i18n import _
 
 _QUEUED = 4  # prepared batches the child may hold ready beyond the one in the pipe
 _BATCH, _DONE, _FAILED, _STATE = "batch", "done", "failed", "state"
 _GC_THRESHOLD = 100_000
-_REFS_REMEMBERED = 200_000
 
 
 def can_fork() -> bool:
@@ -64,9 +74,10 @@ class Producer:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._state = reader_state
+        self._stage = Stage()
         self._process = context.Process(
             target=_produce,
-            args=(records, batch_size, send, reader_state),
+            args=(records, batch_size, send, reader_state, self._stage),
             name="hearth-ingest-reader",
         )
         self._process.daemon = True
@@ -95,6 +106,8 @@ class Producer:
                 ) from None
             if kind == _BATCH:
                 yield payload
+                if payload.staged is not None:
+                    self._stage.free.release()  # the writer is done with its staging file
             elif kind == _STATE:
                 if self._state is not None:
                     vars(self._state).update(vars(payload))
@@ -112,14 +125,20 @@ class Producer:
                 self._process.kill()
                 self._process.join()
         self._receive.close()
+        self._stage.remove()
 
 
 def _produce(
-    records: Iterator[Parsed], batch_size: int, send: Connection, reader_state: object | None
+    records: Iterator[Parsed],
+    batch_size: int,
+    send: Connection,
+    reader_state: object | None,
+    stage: Stage,
 ) -> None:
-    """The child: prepare batches and queue them for a thread that writes them to the pipe, so
-    preparing goes on while the parent is busy and the pipe is full; at the end, the reader
-    state (when there is one), then the end or the error."""
+    """The child: prepare batches, write their rows to the staging files and queue the rest
+    for a thread that writes it to the pipe, so preparing goes on while the parent is busy and
+    the pipe is full; at the end, the reader state (when there is one), then the end or the
+    error."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # what the child allocates is short-lived and acyclic, as in bulk mode (actions/ingest.py)
     gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
@@ -128,31 +147,35 @@ def _produce(
     sender = threading.Thread(target=_send_all, args=(ready, send, broken), daemon=True)
     sender.start()
 
+    parent = os.getppid()
+
+    def check_parent() -> None:
+        if broken.is_set() or os.getppid() != parent:
+            os._exit(1)  # the parent is gone: nobody to prepare for
+
     def put(message: Any) -> None:
         data = None if message is None else pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-        while not broken.is_set():
+        while True:
+            check_parent()
             try:
                 ready.put(data, timeout=0.5)
                 return
             except queue.Full:
                 continue
-        os._exit(1)  # the parent is gone: nobody to prepare for
 
     errors_sent = 0
-    # Accounts already sent are not sent again: most activities name an account an earlier
-    # batch named, and the writer would only find it settled. A writer whose resolver has
-    # forgotten one reads it back by its key (actions/ingest.py).
-    refs_sent: set[RefFields] = set()
+    numbers, slots = AccountNumbers(), SlotWriter(stage)
     try:
         while batch := list(islice(records, batch_size)):
-            prepared = prepare(batch)
-            kept = prepared.report.errors
-            del kept[max(0, MAX_KEPT_ERRORS - errors_sent) :]
-            errors_sent += len(kept)
-            if len(refs_sent) > _REFS_REMEMBERED:
-                refs_sent.clear()
-            prepared.refs = [values for values in prepared.refs if values not in refs_sent]
-            refs_sent.update(prepared.refs)
+            report = IngestReport()
+            fresh = unique(validated(batch, report), report)
+            del report.errors[max(0, MAX_KEPT_ERRORS - errors_sent) :]
+            errors_sent += len(report.errors)
+            prepared = Prepared(len(batch), report, rows=[], refs=[])
+            if fresh:
+                rows, prepared.refs, new = numbers.rows(fresh)
+                path = slots.write(rows, wait=check_parent)
+                prepared.staged = StagedBatch(path, len(rows), new)
             put((_BATCH, prepared))
         if reader_state is not None:
             put((_STATE, reader_state))

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from hearth.actions.identities import REF_FIELDS, RefFields
 from hearth.domain.activity import ActivityIn, validate_activity
 from hearth.errors import RecordError
 from hearth.store.db import sqlite_json, sqlite_time
+from hearth.store.tables import activities
 
 Parsed = ActivityIn | RecordError
 Key = tuple[str, str]  # (platform, source_id), and an account's (platform, external_id)
@@ -69,6 +71,16 @@ class IngestReport:
         }
 
 
+@dataclass(slots=True, frozen=True)
+class StagedBatch:
+    """A batch whose rows a reader process wrote to a staging file
+    (:mod:`hearth.actions.ingest_staging`) instead of sending them."""
+
+    path: str  # the staging file holding the rows
+    rows: int  # how many
+    numbers: list[int]  # the number the reader gave each of the batch's refs, in order
+
+
 @dataclass(slots=True)
 class Prepared:
     """One batch made ready for the writer (see the module docstring)."""
@@ -76,7 +88,38 @@ class Prepared:
     count: int  # the records read, good and bad
     report: IngestReport  # its rejected records and the duplicates within it
     rows: list[WireRow]
-    refs: list[RefFields]  # every distinct account the rows name, with all it says of it
+    # every distinct account the rows name, with all it says of it (from a reader process:
+    # only those it has not sent before)
+    refs: list[RefFields]
+    staged: StagedBatch | None = None  # from a reader process: the rows are in a staging file
+
+
+# The activities table's columns that an ingest fills, in the order of the tuples it writes
+# (bind_ids) and of the staged INSERT … SELECT; every other column must be the id.
+_SQLITE_COLUMNS = (
+    "platform",
+    "source_id",
+    "kind",
+    "occurred_at",
+    "actor_identity_id",
+    "actor_member_id",
+    "target_type",
+    "target_id",
+    "target_owner_identity_id",
+    "target_owner_member_id",
+    "properties",
+)
+
+
+@cache
+def sqlite_columns() -> tuple[str, ...]:
+    """The columns an ingest fills (see above), checked against the table once."""
+    others = {column.name for column in activities.columns} - set(_SQLITE_COLUMNS)
+    if others != {"id"}:
+        raise NotImplementedError(
+            f"the activities table has columns the SQLite ingest does not fill: {sorted(others)}"
+        )
+    return _SQLITE_COLUMNS
 
 
 def prepare(batch: list[Parsed]) -> Prepared:
@@ -155,7 +198,7 @@ def wire_rows(fresh: list[ActivityIn]) -> tuple[list[WireRow], list[RefFields]]:
 
 def bind_ids(rows: list[WireRow], ids: dict[Key, tuple[int, int]]) -> list[tuple[Any, ...]]:
     """``rows`` with each account key replaced by its ``(identity_id, member_id)`` from ``ids``:
-    the activities table's columns in the order of ``hearth.actions.ingest._SQLITE_COLUMNS``."""
+    the activities table's columns in the order of :func:`sqlite_columns`."""
     bound: list[tuple[Any, ...]] = []
     append = bound.append
     for platform, source_id, kind, at, actor, target_type, target_id, owner, props in rows:

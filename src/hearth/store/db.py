@@ -105,14 +105,38 @@ def begin_write(engine: Engine, *, foreign_keys: bool = True) -> Iterator[Connec
     against the audit log in the same transaction), where the checks cost a tenth of the time
     and can find nothing. It changes nothing on PostgreSQL.
     """
-    with engine.connect() as conn:
-        conn.execution_options(**{WRITE: True})
-        if foreign_keys or conn.dialect.name != "sqlite":
-            with conn.begin():
-                yield conn
-            return
-        with _sqlite_foreign_keys_off(conn), conn.begin():
-            yield conn
+    with engine.connect() as conn, write_transaction(conn, foreign_keys=foreign_keys):
+        yield conn
+
+
+@contextmanager
+def write_transaction(conn: Connection, *, foreign_keys: bool = True) -> Iterator[None]:
+    """:func:`begin_write` on a connection the caller holds (one kept for a whole import)."""
+    conn.execution_options(**{WRITE: True})
+    if foreign_keys or conn.dialect.name != "sqlite":
+        with conn.begin():
+            yield
+        return
+    with _sqlite_foreign_keys_off(conn), conn.begin():
+        yield
+
+
+@contextmanager
+def sqlite_attached(conn: Connection, path: str, alias: str) -> Iterator[None]:
+    """The SQLite file ``path`` attached to ``conn`` as ``alias`` while the block runs (outside
+    any transaction: SQLite attaches only there); a connection that could not detach it is
+    discarded, never returned to the pool."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
+    try:
+        yield
+    finally:
+        try:
+            driver.execute(f"DETACH DATABASE {alias}")
+        except Exception:
+            conn.invalidate()
+            raise
 
 
 @contextmanager
