@@ -441,11 +441,13 @@ def markdown(args: argparse.Namespace, runs: list[dict[str, Any]], summary: dict
 
 
 def main(argv: list[str] | None = None) -> None:
+    from hearth.actions.ingest import BATCH_SIZE
+
     parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--members", type=int, default=None, help="default: events / 20")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)

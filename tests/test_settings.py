@@ -32,3 +32,10 @@ def test_bad_database_url_is_a_config_error() -> None:
         create_engine("not a url")
     with pytest.raises(ConfigError, match="does not exist"):
         create_engine("sqlite:////no/such/folder/h.db")
+
+
+def test_the_import_batch_size_is_the_ingests_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hearth.actions.ingest import BATCH_SIZE
+
+    monkeypatch.delenv("HEARTH_INGEST_BATCH_SIZE", raising=False)
+    assert load_settings().ingest_batch_size == BATCH_SIZE

@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(default=SecretStr("change-me"))
     host: str = "127.0.0.1"
     port: int = 8000
-    ingest_batch_size: int = Field(default=2000, ge=1, le=50_000)
+    # activities per ingest transaction: hearth.actions.ingest.BATCH_SIZE (a test keeps them equal)
+    ingest_batch_size: int = Field(default=10_000, ge=1, le=50_000)
     # a large import on SQLite reads its input in a second process (hearth.actions.ingest_pipeline)
     ingest_parallel: bool = True
     github_token: SecretStr | None = None
