@@ -4,6 +4,7 @@ ledger as one process makes, errors carried across, and no hang when the reader 
 import os
 import pickle
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -413,3 +414,34 @@ def test_the_staging_files_go_when_the_import_ends(
     with pytest.raises(ValueError):
         ingest(engine, failing(1000, ValueError("broke")), batch_size=200, parallel_after=0)
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_staging_file_that_cannot_be_written_stops_the_import_with_a_message(
+    sqlite_engines: list[Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = sqlite_engines[0]
+    connect = sqlite3.connect
+
+    def full_at_the_third_file(path: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if str(path).endswith("slot2.db"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return connect(path, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", full_at_the_third_file)
+    with pytest.raises(HearthError, match=r"staging file .*database or disk is full.*TMPDIR"):
+        ingest(engine, (message(i) for i in range(1000)), batch_size=100, parallel_after=0)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM activities")) == 200
+
+
+def test_without_a_second_process_the_import_goes_on_in_one(
+    sqlite_engines: list[Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_folder(*_args: Any, **_kwargs: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_folder)
+    engine = sqlite_engines[0]
+    report = ingest(engine, by_pid(500), batch_size=100, parallel_after=100)
+    assert report.imported == 500
+    assert set(pids(engine)) == {os.getpid()}

@@ -30,6 +30,7 @@ a file, and this one resolves the accounts they name and copies the rows into th
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -87,6 +88,8 @@ __all__ = [
     "restore_indexes",
     "validated",
 ]
+
+log = logging.getLogger(__name__)
 
 BULK_AFTER = 50_000  # records an import must reach before it may switch to bulk mode
 # Activities per batch (one transaction each), unless the caller says otherwise. Larger batches
@@ -203,7 +206,15 @@ def _prepared(
                 return
             read += len(batch)
             yield prepare(batch)
-        producers.append(Producer(iterator, batch_size, reader_state))
+        try:
+            producers.append(Producer(iterator, batch_size, reader_state))
+        except OSError as error:
+            # no second process (no temporary folder for its staging files, no memory to fork
+            # it): the import goes on, in this one
+            log.warning("reading the rest of the import in one process: %s", error)
+            while batch := list(islice(iterator, batch_size)):
+                yield prepare(batch)
+            return
         yield from producers[0]
 
     try:

@@ -46,6 +46,8 @@ from sqlalchemy import Connection, Engine
 from hearth.actions.identities import REF_FIELDS, RefFields
 from hearth.actions.ingest_rows import Key, StagedBatch, sqlite_columns
 from hearth.domain.activity import ActivityIn
+from hearth.errors import HearthError
+from hearth.i18n import _
 from hearth.store.db import (
     sqlite_attached,
     sqlite_json,
@@ -168,17 +170,26 @@ class SlotWriter:
             wait()
         path = self._stage.paths[self._next]
         self._next = (self._next + 1) % len(self._stage.paths)
-        slot = self._connections.get(path)
-        if slot is None:
-            slot = self._connections[path] = sqlite3.connect(path, isolation_level=None)
-            # a scratch file read once by the writer: nothing to recover after a crash
-            slot.execute("PRAGMA journal_mode=OFF")
-            slot.execute("PRAGMA synchronous=OFF")
-            slot.execute(_SLOT_TABLE)
-        slot.execute("BEGIN")
-        slot.execute("DELETE FROM rows")
-        slot.executemany(_SLOT_INSERT, rows)
-        slot.execute("COMMIT")
+        try:
+            slot = self._connections.get(path)
+            if slot is None:
+                slot = self._connections[path] = sqlite3.connect(path, isolation_level=None)
+                # a scratch file read once by the writer: nothing to recover after a crash
+                slot.execute("PRAGMA journal_mode=OFF")
+                slot.execute("PRAGMA synchronous=OFF")
+                slot.execute(_SLOT_TABLE)
+            slot.execute("BEGIN")
+            slot.execute("DELETE FROM rows")
+            slot.executemany(_SLOT_INSERT, rows)
+            slot.execute("COMMIT")
+        except sqlite3.Error as error:  # a full disk, most likely
+            raise HearthError(
+                _(
+                    "Could not write the import's staging file {path}: {error}. Free some space "
+                    "in the temporary folder (or set TMPDIR to another one) and import again: "
+                    "what was stored stays, and nothing is stored twice."
+                ).format(path=path, error=error)
+            ) from None
         return path
 
 
