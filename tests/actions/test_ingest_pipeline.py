@@ -248,14 +248,21 @@ def test_import_jsonl_reads_in_a_second_process(
     assert "Imported 1,500, duplicates 0, rejected 1." in result.output
 
 
-def test_a_writer_that_forgets_accounts_reads_them_back(
-    sqlite_engines: list[Engine], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("module", "limit"),
+    [
+        # the writer's resolver forgets the accounts it knew (it reads them back by key)
+        (identities_module, "CACHE_LIMIT"),
+        # the reader numbers its accounts afresh (bounded memory)
+        (staging_module, "_NUMBERS_REMEMBERED"),
+    ],
+)
+def test_past_a_memory_limit_a_parallel_import_stores_the_same_ledger(
+    sqlite_engines: list[Engine], monkeypatch: pytest.MonkeyPatch, module: Any, limit: str
 ) -> None:
-    """The reader sends each account once; a writer whose resolver forgot it since (after a
-    merge, or here past a tiny cache limit) reads it back by its key."""
     alone, parallel = sqlite_engines
     ingest(alone, community(), batch_size=200)
-    monkeypatch.setattr(identities_module, "CACHE_LIMIT", 5)
+    monkeypatch.setattr(module, limit, 5)
     ingest(parallel, community(), batch_size=200, parallel_after=0)
     assert ledger(parallel) == ledger(alone)
 
@@ -362,17 +369,6 @@ def test_an_erasure_during_a_parallel_import_keeps_the_rest_of_it_out(
     assert len(stored) == 500  # the 200 stored before the erasure went with it
     assert {actor for _, actor, _ in stored} == {kept}
     assert {owner for _, _, owner in stored} <= {kept, None}
-
-
-def test_numbering_afresh_stores_the_same_ledger(
-    sqlite_engines: list[Engine], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The reader starts numbering its accounts afresh past a limit (bounded memory)."""
-    alone, parallel = sqlite_engines
-    ingest(alone, community(), batch_size=200)
-    monkeypatch.setattr(staging_module, "_NUMBERS_REMEMBERED", 5)
-    ingest(parallel, community(), batch_size=200, parallel_after=0)
-    assert ledger(parallel) == ledger(alone)
 
 
 def test_a_parallel_import_hands_after_commit_what_it_stored(

@@ -117,6 +117,8 @@ class AccountNumbers:
         dumps, time_text, ref_fields = sqlite_json, sqlite_time, REF_FIELDS
         staged: list[StagedRow] = []
         append = staged.append
+        # (the actor's and the owner's numbering are written out, not a function: this loop
+        # runs for every activity of an import, on the reader's core, which sets its pace)
         for activity in fresh:
             actor, owner = activity.actor, activity.target_owner
             if actor is None:
