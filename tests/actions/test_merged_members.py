@@ -31,6 +31,7 @@ from hearth.actions.moderation_reads import (
 )
 from hearth.actions.people import do_member_for
 from hearth.actions.polls import access_poll, check_create_poll, check_poll_vote, do_close_poll
+from hearth.actions.privacy import do_erase_member
 from hearth.actions.sessions import access_session, do_start_session
 from hearth.actions.ticket_reads import access_my_tickets, access_ticket
 from hearth.actions.tickets import check_open_ticket, do_add_message
@@ -188,3 +189,54 @@ def test_one_person_one_vote_after_a_merge(engine: Engine) -> None:
     assert access_suggestion(engine, bob, idea).up == 0
     do_unmerge(engine, OPERATOR, move)
     assert access_suggestion(engine, bob, idea).up == 0
+
+
+def test_an_unmerge_gives_each_member_their_own_vote_back(engine: Engine) -> None:
+    """While merged, the person's latest vote counts and their next one replaces only the
+    voting member's own; the other member's earlier vote waits, and comes back with an
+    unmerge. (Taking a vote back takes back all of the person's: see the test above.)"""
+    on_discord = member(engine, "discord", "alice")
+    on_github = member(engine, "github", "alice-gh")
+    bob = Caller("discord:bob", member_id=member(engine, "discord", "bob"))
+    as_discord = Caller("discord:alice", member_id=on_discord)
+    as_github = Caller("github:alice-gh", member_id=on_github)
+    idea = check_post_suggestion(engine, bob, "Themes").id
+    poll = check_create_poll(engine, OPERATOR, "Which day?", ["Mon", "Tue"], timedelta(days=3)).id
+    check_vote(engine, as_discord, idea, -1, at=T0)
+    check_poll_vote(engine, as_discord, poll, 0)
+
+    move = do_merge(engine, OPERATOR, on_discord, on_github)
+    check_vote(engine, as_github, idea, 1, at=T0 + timedelta(hours=1))
+    check_poll_vote(engine, as_github, poll, 1)
+    mine = access_suggestion(engine, as_github, idea)
+    assert (mine.up, mine.down, mine.my_vote) == (1, 0, 1)
+    seen = access_poll(engine, as_github, poll)
+    assert (seen.voters, seen.my_vote) == (1, 1)
+
+    do_unmerge(engine, OPERATOR, move)
+    assert (access_suggestion(engine, bob, idea).up, access_suggestion(engine, bob, idea).down) == (
+        1,
+        1,
+    )
+    assert access_suggestion(engine, as_discord, idea).my_vote == -1
+    assert access_poll(engine, as_discord, poll).my_vote == 0
+    closed = do_close_poll(engine, OPERATOR, poll)
+    assert closed.voters == 2 and [r.votes for r in closed.results] == [1, 1]
+
+
+def test_an_erased_person_leaves_one_anonymous_vote(engine: Engine) -> None:
+    on_discord = member(engine, "discord", "alice")
+    on_github = member(engine, "github", "alice-gh")
+    bob = Caller("discord:bob", member_id=member(engine, "discord", "bob"))
+    idea = check_post_suggestion(engine, bob, "Themes").id
+    poll = check_create_poll(engine, OPERATOR, "Which day?", ["Mon", "Tue"], timedelta(days=3)).id
+    check_vote(engine, Caller("discord:alice", member_id=on_discord), idea, -1, at=T0)
+    check_poll_vote(engine, Caller("discord:alice", member_id=on_discord), poll, 0)
+    do_merge(engine, OPERATOR, on_discord, on_github)
+    as_github = Caller("github:alice-gh", member_id=on_github)
+    check_vote(engine, as_github, idea, 1, at=T0 + timedelta(hours=1))
+    check_poll_vote(engine, as_github, poll, 1)
+    do_erase_member(engine, OPERATOR, on_github)
+    counted = access_suggestion(engine, bob, idea)
+    assert (counted.up, counted.down) == (1, 0)  # the latest, once
+    assert [r.votes for r in do_close_poll(engine, OPERATOR, poll).results] == [0, 1]

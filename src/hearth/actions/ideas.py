@@ -363,11 +363,16 @@ def check_vote(
         if toggle and wanted == previous:
             wanted = 0
         if wanted != previous:
-            # the person's vote, whichever of their members cast it before, is replaced
+            # The member's own vote is replaced, and the latest of the person's counts. Votes
+            # the members merged into theirs cast before stay, not counted while merged, so an
+            # unmerge gives each member their own vote back; taking the vote back takes back
+            # every vote of the person's.
             conn.execute(
                 suggestion_votes.delete().where(
                     suggestion_votes.c.suggestion_id == row.id,
-                    suggestion_votes.c.member_id.in_(merges.person_ids(member_id)),
+                    suggestion_votes.c.member_id.in_(
+                        [member_id] if wanted else merges.person_ids(member_id)
+                    ),
                 )
             )
             if wanted:
@@ -738,6 +743,25 @@ def access_member_votes(engine: Engine, caller: Caller, member_id: int) -> dict[
             {"poll": r.poll_id, "option": r.option, "at": r.at.isoformat()} for r in polled
         ],
     }
+
+
+def drop_superseded_votes(conn: Connection, person: list[int]) -> None:
+    """Of a person's votes (members merged into one) on each suggestion and poll, all but the
+    latest, which alone counts: for an erasure, after which the votes name nobody and would
+    each count by themselves. (The order is ``voting.one_per_person``'s.)"""
+    for table, item in (
+        (suggestion_votes, suggestion_votes.c.suggestion_id),
+        (poll_votes, poll_votes.c.poll_id),
+    ):
+        rows = conn.execute(
+            select(table.c.id, item.label("item"))
+            .where(table.c.member_id.in_(person))
+            .order_by(table.c.at, table.c.id)
+        ).all()
+        latest = {row.item: row.id for row in rows}
+        superseded = [row.id for row in rows if latest[row.item] != row.id]
+        if superseded:
+            conn.execute(table.delete().where(table.c.id.in_(superseded)))
 
 
 def forget_member(conn: Connection, member_id: int) -> dict[str, int]:

@@ -240,11 +240,12 @@ def check_poll_vote(
             raise InputError(_("Choose one of the poll's options."))
         previous = _my_choice(conn, poll_id, member_id)
         if previous != choice:
-            # the person's vote, whichever of their members cast it before, is replaced
+            # The member's own vote is replaced, and the latest of the person's counts; votes
+            # the members merged into theirs cast before stay, so an unmerge gives each member
+            # their own vote back.
             conn.execute(
                 poll_votes.delete().where(
-                    poll_votes.c.poll_id == poll_id,
-                    poll_votes.c.member_id.in_(merges.person_ids(member_id)),
+                    poll_votes.c.poll_id == poll_id, poll_votes.c.member_id == member_id
                 )
             )
             conn.execute(

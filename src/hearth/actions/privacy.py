@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, select, update
 from hearth.actions import audit
 from hearth.actions import derive as derivation
 from hearth.actions.context import Caller
+from hearth.actions.ideas import drop_superseded_votes
 from hearth.actions.ideas import forget_member as forget_votes
 from hearth.actions.workflow_privacy import forget_workflows
 from hearth.errors import Conflict, NotFound, PermissionDenied
@@ -124,6 +125,8 @@ def do_erase_member(engine: Engine, caller: Caller, member_id: int) -> dict[str,
         # Their choice of directory listing goes too.
         conn.execute(delete(member_directory).where(member_directory.c.member_id.in_(person)))
         workflows: dict[str, int] = {}
+        # One person, one vote: only the latest of their members' votes stays, anonymous.
+        drop_superseded_votes(conn, person)
         for one in person:
             # Suggestion and poll votes stay counted but name nobody; suggestions lose their
             # author.
