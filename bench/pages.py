@@ -5,7 +5,7 @@ root. It generates the community (``generate(members=events/20, events, seed)``,
 days ago so that "this month" has activity), stores it with ``actions.ingest.ingest`` and
 derives it with ``actions.derive.do_rebuild`` (the phoenix playbook), starts ``hearth serve``
 (one uvicorn process, SQLite in WAL mode) on a free loopback port, and keeps ``C`` keep-alive
-connections busy, anonymous, with, in ``--repeats`` alternating rounds:
+connections busy, with, in ``--repeats`` alternating rounds:
 
 - ``GET /healthz`` — the baseline: the same server and HTTP stack, a trivial route;
 - ``GET /leaderboards/most_helpful?window=all_time`` — the costliest board of the playbook
@@ -13,6 +13,9 @@ connections busy, anonymous, with, in ``--repeats`` alternating rounds:
 - ``GET /leaderboards/most_helpful`` — the same board this month (its default window);
 - ``GET /members/{id}`` of the board's first place — the busiest profile;
 - ``GET /members/{id}`` of members picked at random (seeded) — a typical profile;
+
+- ``GET /members/{id}`` of the same random members, signed in as a member (a session cookie:
+  the session read, and the account's member followed through any merge, on every request);
 
 and reports the median over rounds of each route's p50 and p95. The client shares the
 machine's cores with the server. Traffic goes only to 127.0.0.1; every loop is bounded.
@@ -93,9 +96,35 @@ def pick_members(db: Path, count: int, seed: int) -> tuple[int, list[int]]:
     return top, random.Random(seed).sample(ids, min(count, len(ids)))
 
 
+def member_session(db: Path, candidates: list[int]) -> str:
+    """A session token for a new web account of the first of ``candidates`` without one."""
+    from hearth.actions.accounts import Account, check_create_account
+    from hearth.actions.context import Caller
+    from hearth.actions.sessions import do_start_session
+    from hearth.domain.roles import Role
+    from hearth.errors import Conflict
+    from hearth.store.db import create_engine
+
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        for member_id in candidates:
+            name = f"bench-member-{member_id}"
+            try:
+                account_id = check_create_account(
+                    engine, Caller.operator(), name, "bench-password-0123", "member", member_id
+                )
+            except Conflict:  # a kept database: this member has its account already
+                continue
+            return do_start_session(engine, Account(account_id, name, Role.member, member_id))
+        raise RuntimeError("every candidate member has an account already")
+    finally:
+        engine.dispose()
+
+
 def measure(args: argparse.Namespace, db: Path) -> dict[str, float]:
     loaded = prepare(db, args.events, args.members or args.events // 20, args.seed)
     top, sample = pick_members(db, 500, args.seed)
+    token = member_session(db, sample[::-1])
     port = free_port()
     server = subprocess.Popen(
         [*HEARTH, "--db", f"sqlite:///{db}", "serve", "--port", str(port)],
@@ -109,6 +138,9 @@ def measure(args: argparse.Namespace, db: Path) -> dict[str, float]:
         "board_month": [request(BOARD_MONTH)] * n,
         "top_profile": [request(f"/members/{top}")] * n,
         "profile": [request(f"/members/{sample[i % len(sample)]}") for i in range(n)],
+        "profile_member": [
+            request(f"/members/{sample[i % len(sample)]}", cookie=token) for i in range(n)
+        ],
     }
     try:
         for _ in range(400):
@@ -146,6 +178,7 @@ LABELS = {
     "board_month": f"`GET {BOARD_MONTH}` (this month)",
     "top_profile": "`GET /members/{id}`, the board's first place",
     "profile": "`GET /members/{id}`, 500 members at random",
+    "profile_member": "`GET /members/{id}`, the same, signed in as a member",
 }
 
 
@@ -154,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     result = in_ledger(args, "pages", measure)
     lines = [
         f"Leaderboard and profile pages over {args.events:,} generated activities (SQLite, seed "
-        f"{args.seed}), anonymous: {args.requests:,} requests per route and round at concurrency "
+        f"{args.seed}): {args.requests:,} requests per route and round at concurrency "
         f"{args.concurrency}, median of {args.repeats} rounds ({platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores).",
         "",

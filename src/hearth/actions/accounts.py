@@ -70,13 +70,30 @@ def hash_password(password: str) -> str:
 
 def account_from_row(conn: Connection, row: Any) -> Account:
     """The account of an ``accounts`` row. Its member is the one a merge left standing: after
-    staff merge the account's member into another, the account acts as that one."""
+    staff merge the account's member into another, the account acts as that one. A row that
+    also carries the member's ``merged_into`` (:data:`WITH_MERGED_INTO`) saves the query that
+    follows the merges when there are none: a session read on every signed-in request."""
+    member_id = row.member_id
+    if member_id is not None and getattr(row, "merged_into", True) is not None:
+        member_id = merges.survivor(conn, int(member_id))
     return Account(
         id=int(row.id),
         username=str(row.username),
         role=Role(row.role),
-        member_id=merges.survivor(conn, int(row.member_id)) if row.member_id is not None else None,
+        member_id=int(member_id) if member_id is not None else None,
     )
+
+
+# An account's columns for account_from_row, with its member's merged_into: select from
+# ``ACCOUNT_MEMBER`` (accounts, their member joined when they have one).
+WITH_MERGED_INTO = (
+    accounts.c.id,
+    accounts.c.username,
+    accounts.c.role,
+    accounts.c.member_id,
+    members.c.merged_into,
+)
+ACCOUNT_MEMBER = accounts.outerjoin(members, members.c.id == accounts.c.member_id)
 
 
 def _valid_role(role: str) -> Role:

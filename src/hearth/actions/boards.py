@@ -35,16 +35,19 @@ from hearth.store.tables import audit_log, derivation_state, member_standing
 
 def derivation_version(conn: Connection) -> tuple[Any, ...]:
     """Changes whenever a leaderboard's places can change (apart from time; see the module)."""
-    state = conn.execute(
-        select(
-            derivation_state.c.generation,
-            derivation_state.c.folded_max_id,
-            derivation_state.c.folded_count,
-            derivation_state.c.stale,
-        ).where(derivation_state.c.id == 1)
-    ).first()
-    audited = conn.scalar(select(func.max(audit_log.c.id))) or 0
+    state = conn.execute(_STATE).first()
+    audited = conn.scalar(_LAST_AUDIT) or 0
     return (tuple(state) if state is not None else None, int(audited))
+
+
+# built once: every leaderboard and profile request reads them
+_STATE = select(
+    derivation_state.c.generation,
+    derivation_state.c.folded_max_id,
+    derivation_state.c.folded_count,
+    derivation_state.c.stale,
+).where(derivation_state.c.id == 1)
+_LAST_AUDIT = select(func.max(audit_log.c.id))
 
 
 def _valid_until(conn: Connection, now: datetime) -> datetime:

@@ -16,7 +16,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, delete, exists, func, insert, or_, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+)
 
 from hearth.actions import audit
 from hearth.actions.boards import derivation_version
@@ -146,6 +158,11 @@ def directory_choice(conn: Connection, member_id: int) -> tuple[bool, bool]:
     return (bool(row.listed), bool(row.hidden)) if row is not None else (False, False)
 
 
+_MERGED_OR_ERASED = select(members.c.merged_into, members.c.erased_at).where(
+    members.c.id == bindparam("id")
+)  # built once: every profile request reads it
+
+
 def access_current_member(engine: Engine, member_id: int) -> int:
     """The member ``member_id`` is now: itself, or the member it was merged into (followed)."""
     seen: set[int] = set()
@@ -153,9 +170,7 @@ def access_current_member(engine: Engine, member_id: int) -> int:
     with engine.connect() as conn:
         while current not in seen:
             seen.add(current)
-            row = conn.execute(
-                select(members.c.merged_into, members.c.erased_at).where(members.c.id == current)
-            ).first()
+            row = conn.execute(_MERGED_OR_ERASED, {"id": current}).first()
             if row is None or row.erased_at is not None:
                 raise NotFound(_("No member {id}.").format(id=member_id))
             if row.merged_into is None:
@@ -405,6 +420,9 @@ class ProfileCache(ExpiringCache[Profile]):
     """Profiles, each valid until midnight or until a tier held changes with time."""
 
 
+_NEWEST_ACTIVITY = select(func.max(ledger.c.id))
+
+
 def access_profile_cached(
     engine: Engine,
     caller: Caller,
@@ -419,10 +437,7 @@ def access_profile_cached(
     days) or when a tier held can change with time alone."""
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
-        version = (
-            derivation_version(conn),
-            conn.scalar(select(func.max(ledger.c.id))) or 0,
-        )
+        version = (derivation_version(conn), conn.scalar(_NEWEST_ACTIVITY) or 0)
     key = (id(playbook), member_id, may_manage(caller, member_id), version)
 
     def compute() -> tuple[datetime, Profile]:

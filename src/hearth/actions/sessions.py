@@ -13,10 +13,10 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 
 from hearth.actions import audit
-from hearth.actions.accounts import Account, account_from_row
+from hearth.actions.accounts import ACCOUNT_MEMBER, WITH_MERGED_INTO, Account, account_from_row
 from hearth.actions.context import Caller, require_staff
 from hearth.domain.roles import Role
 from hearth.errors import InputError, NotFound, PermissionDenied
@@ -54,15 +54,21 @@ def access_session(engine: Engine, token: str) -> Account | None:
     """The account signed in with session ``token``, or None (unknown, expired, disabled)."""
     with engine.connect() as conn:
         row = conn.execute(
-            select(accounts.c.id, accounts.c.username, accounts.c.role, accounts.c.member_id)
-            .join(sessions, sessions.c.account_id == accounts.c.id)
-            .where(
-                sessions.c.token_hash == token_hash(token),
-                sessions.c.expires_at > datetime.now(UTC),
-                accounts.c.disabled_at.is_(None),
-            )
+            _SESSION_ACCOUNT, {"token_hash": token_hash(token), "now": datetime.now(UTC)}
         ).first()
         return account_from_row(conn, row) if row is not None else None
+
+
+# built once: it runs on every signed-in request
+_SESSION_ACCOUNT = (
+    select(*WITH_MERGED_INTO)
+    .select_from(ACCOUNT_MEMBER.join(sessions, sessions.c.account_id == accounts.c.id))
+    .where(
+        sessions.c.token_hash == bindparam("token_hash"),
+        sessions.c.expires_at > bindparam("now", type_=sessions.c.expires_at.type),
+        accounts.c.disabled_at.is_(None),
+    )
+)
 
 
 def do_end_session(engine: Engine, token: str) -> None:
@@ -154,15 +160,8 @@ def access_token_account(engine: Engine, token: str) -> Account | None:
     now = datetime.now(UTC)
     with engine.connect() as conn:
         row = conn.execute(
-            select(
-                accounts.c.id,
-                accounts.c.username,
-                accounts.c.role,
-                accounts.c.member_id,
-                api_tokens.c.id.label("token_id"),
-                api_tokens.c.last_used_at,
-            )
-            .join(api_tokens, api_tokens.c.account_id == accounts.c.id)
+            select(*WITH_MERGED_INTO, api_tokens.c.id.label("token_id"), api_tokens.c.last_used_at)
+            .select_from(ACCOUNT_MEMBER.join(api_tokens, api_tokens.c.account_id == accounts.c.id))
             .where(
                 api_tokens.c.token_hash == token_hash(token),
                 api_tokens.c.revoked_at.is_(None),
