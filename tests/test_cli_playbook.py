@@ -57,7 +57,7 @@ def test_show_lists_the_rules_with_their_numbers() -> None:
     assert result.exit_code == 0, result.output
     output = result.output
     assert "Phoenix Community (phoenix, version 1)" in output
-    assert "answer_question: Answer a question: 10 points to the actor" in output
+    assert "answer_question: Answer a question: 10 points to the member who did it, for" in output
     assert "create_tutorial: Create a tutorial: 100 points" in output
     assert "points by severity (low 50," in output and "critical 500" in output
     assert "help_newcomer: Help a newcomer: 15 points to the helper" in output
@@ -76,7 +76,7 @@ def test_show_stackexchange_and_atlas() -> None:
     assert result.exit_code == 0, result.output
     assert "Points (start 1, floor 1)" in result.output
     assert "cap group votes: at most 200 a day" in result.output
-    assert "−bounty_amount points to the actor" in result.output
+    assert "−bounty_amount points to the member who did it" in result.output
     atlas = runner.invoke(app, ["playbook", "show", "atlas"])
     assert atlas.exit_code == 0, atlas.output
     assert "Support tickets: first response within 1d for ticket.opened" in atlas.output

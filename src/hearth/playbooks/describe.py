@@ -30,7 +30,7 @@ from hearth.domain.playbook.schema import (
     Rule,
     TenureRequirement,
 )
-from hearth.i18n import _
+from hearth.i18n import N_, _
 
 _OPS = {"ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
 
@@ -96,6 +96,21 @@ def describe_points(amount: int | AmountFrom) -> str:
     return _("{amount} points").format(amount=describe_amount(amount))
 
 
+# Whole sentences per recipient, so that a translation can inflect each (docs/i18n.md).
+_TO_RECIPIENT = {
+    "actor": N_("{points} to the member who did it, for {trigger}"),
+    "target_owner": N_("{points} to the owner of the target, for {trigger}"),
+    "helper": N_("{points} to the helper, for {trigger}"),
+    "helped": N_("{points} to the member helped, for {trigger}"),
+}
+# The parties of a helped rule, as a translation's template "{helper} helped {helped}" names them.
+_PARTY = {
+    "actor": N_("the member who did it"),
+    "target_owner": N_("the owner of the target"),
+    "target_opener": N_("whoever opened the target"),
+}
+
+
 def describe_rule(rule: Rule) -> str:
     """One points rule as a sentence."""
     if rule.when is not None:
@@ -107,8 +122,8 @@ def describe_rule(rule: Rule) -> str:
             trigger = _("help to a member who joined within {d}").format(
                 d=format_duration(rule.on_help.newcomer_within)
             )
-    text = _("{points} to the {who} for {trigger}").format(
-        points=describe_points(rule.points), who=rule.recipient.replace("_", " "), trigger=trigger
+    text = _(_TO_RECIPIENT[rule.recipient]).format(
+        points=describe_points(rule.points), trigger=trigger
     )
     extras = []
     if rule.exclude:
@@ -128,10 +143,8 @@ def describe_rule(rule: Rule) -> str:
 
 def describe_help_rule(rule: HelpRule) -> str:
     """One helped rule as a sentence."""
-    text = _("{when}: the {helper} helped the {helped}").format(
-        when=describe_when(rule.when),
-        helper=rule.helper.replace("_", " "),
-        helped=rule.helped.replace("_", " "),
+    text = _("{when}: {helper} helped {helped}").format(
+        when=describe_when(rule.when), helper=_(_PARTY[rule.helper]), helped=_(_PARTY[rule.helped])
     )
     return text + (" " + _("(first response only)") if rule.first_response else "")
 

@@ -23,7 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hearth.domain.playbook.schema import Playbook, PlaybookInvalid, parse_playbook
 from hearth.errors import InputError
-from hearth.i18n import _
+from hearth.i18n import _, ngettext
 
 PLAYBOOK_DIR = Path(__file__).resolve().parent
 
@@ -333,7 +333,10 @@ def _describe(error: Any, loc: Loc) -> str:
     if kind == "string_too_long":
         return _("expected at most {n} characters").format(n=ctx.get("max_length"))
     if kind == "too_short":
-        return _("expected at least {n} item(s)").format(n=ctx.get("min_length"))
+        least = int(ctx.get("min_length") or 0)
+        return ngettext("expected at least {n} item", "expected at least {n} items", least).format(
+            n=least
+        )
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤"}.get(
             kind, "<"

@@ -39,6 +39,7 @@ from hearth.connectors.discord_export.common import (
     to_utc,
 )
 from hearth.connectors.discord_export.json_stream import JsonStream, JsonSyntaxError
+from hearth.connectors.validation import first_problem
 from hearth.domain.activity import IdentityRef
 from hearth.errors import RecordError
 from hearth.i18n import _
@@ -203,10 +204,7 @@ def _message(
     try:
         parsed = _Message.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        more = len(exc.errors()) - 1
-        problem = first["msg"] + (_(" (and {n} more problems)").format(n=more) if more else "")
-        return error(problem, ".".join(str(p) for p in first["loc"]) or None)
+        return error(*first_problem(exc))
     if parsed.type in IGNORED_TYPES or parsed.type in _NOTICE_NUMBERS:
         return None
     kind = TYPES.get(parsed.type, POSTED)

@@ -14,8 +14,10 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hearth.connectors.validation import first_problem
 from hearth.domain.activity import ActivityIn, IdentityRef, validate_activity
 from hearth.errors import RecordError
+from hearth.i18n import _
 
 
 class _Identity(BaseModel):
@@ -64,21 +66,22 @@ def parse_line(text: str, *, source: str, line: int) -> ActivityIn | RecordError
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return RecordError(
-            f"not valid JSON ({exc.msg} at column {exc.colno})", source=source, line=line
+            _("not valid JSON ({problem} at column {column})").format(
+                problem=exc.msg, column=exc.colno
+            ),
+            source=source,
+            line=line,
         )
     if not isinstance(data, dict):
-        return RecordError("expected a JSON object", source=source, line=line)
+        return RecordError(_("expected a JSON object"), source=source, line=line)
     try:
         parsed = _Line.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        more = len(exc.errors()) - 1
-        problem = first["msg"] + (f" (and {more} more problems)" if more else "")
-        return RecordError(problem, source=source, line=line, field=field or None)
+        problem, field = first_problem(exc)
+        return RecordError(problem, source=source, line=line, field=field)
     if parsed.occurred_at.tzinfo is None:
         return RecordError(
-            "expected a date and time with a time zone, such as 2024-05-01T12:00:00Z",
+            _("expected a date and time with a time zone, such as 2024-05-01T12:00:00Z"),
             source=source,
             line=line,
             field="occurred_at",
