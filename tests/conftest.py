@@ -20,6 +20,12 @@ from hearth.store import migrate
 from hearth.store.db import create_engine
 from tests import postgres_server
 
+# The suite reads English whatever the machine's locale: the CLI takes its language from these
+# (hearth.i18n.environment_language) when it is imported, and so do the commands it starts.
+for _variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    os.environ.pop(_variable, None)
+os.environ["LANGUAGE"] = "en"
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
 BACKENDS = ["sqlite", "postgresql"]

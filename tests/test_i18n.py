@@ -249,3 +249,40 @@ def test_jinja_templates_render_in_the_context_language() -> None:
     assert template.render(name="GitHub") == "Sign in with GitHub"
     with using_language("es"):
         assert template.render(name="GitHub") == "Iniciar sesión con GitHub"
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"LANGUAGE": "pt_BR:pt", "LANG": "de_DE.UTF-8"}, "pt_BR"),
+        ({"LANGUAGE": "", "LC_ALL": "de_DE.UTF-8"}, "de"),
+        ({"LC_MESSAGES": "ja_JP.UTF-8", "LANG": "fr_FR.UTF-8"}, "ja"),
+        ({"LANG": "C.UTF-8"}, None),
+        ({"LANG": "en_GB.UTF-8"}, None),
+        ({}, None),
+    ],
+)
+def test_the_environment_names_the_command_lines_language(
+    environ: dict[str, str], expected: str | None
+) -> None:
+    assert i18n.environment_language(environ) == expected
+
+
+def test_the_command_line_speaks_its_users_language() -> None:
+    import os
+    import subprocess
+    import sys
+
+    def show(language: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", "from hearth.cli import main; main()", "playbook", "--help"],
+            env={**os.environ, "LANGUAGE": language, "COLUMNS": "200"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    assert "Playbooks: check a playbook file, show its rules." in show("en")
+    german = translations("de").gettext("Playbooks: check a playbook file, show its rules.")
+    assert german != "Playbooks: check a playbook file, show its rules."
+    assert german in show("de")

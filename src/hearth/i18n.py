@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from functools import lru_cache
@@ -146,6 +146,20 @@ def _match(tag: str, languages: tuple[str, ...]) -> str | None:
         key=lambda language: ("_" in language, language),  # ``pt`` before ``pt_BR``
     )
     return same[0] if same else None
+
+
+# Where a command line finds its user's language, in gettext's order.
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(environ: Mapping[str, str]) -> str | None:
+    """The catalog for the first of :data:`LOCALE_VARIABLES` set in ``environ`` (``None``:
+    English)."""
+    for name in LOCALE_VARIABLES:
+        value = environ.get(name)
+        if value:
+            return negotiate(value)
+    return None
 
 
 def negotiate(preferred: object) -> str | None:

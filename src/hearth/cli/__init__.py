@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
-from hearth.cli.app import app, err, labelled
-from hearth.errors import HearthError
-from hearth.i18n import _
+from hearth.i18n import _, environment_language, set_language
+
+# The command line speaks its user's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG): set before
+# the commands are imported, so their help texts are translated too (docs/i18n.md).
+set_language(environment_language(os.environ))
+
+from hearth.cli.app import app, err, labelled  # noqa: E402  (after the language is set)
+from hearth.errors import HearthError  # noqa: E402
 
 __all__ = ["app", "main"]
 
@@ -21,8 +27,6 @@ for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
 
 def main() -> None:
     """Entry point: the CLI's error mapper. Hearth's errors become a message and exit code 2."""
-    import os
-
     from sqlalchemy.exc import OperationalError
 
     try:

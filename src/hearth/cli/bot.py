@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from hearth.cli.app import app, out, state_of
-from hearth.i18n import _
+from hearth.i18n import _, using_language
 
 discord_app = typer.Typer(
     help=_("The Discord server: its layout as code, from the playbook's server section."),
@@ -36,7 +36,9 @@ def bot_command(ctx: typer.Context) -> None:
 
     state = state_of(ctx)
     token_of(state.settings)  # a missing token is reported before anything else
-    run_bot(state.settings, engine=state.engine())
+    # each reply speaks its member's language; public messages the server's (docs/i18n.md)
+    with using_language(None):
+        run_bot(state.settings, engine=state.engine())
 
 
 @discord_app.command("plan")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from hearth.cli.app import app, err, out, run_ingest, state_of
-from hearth.i18n import _
+from hearth.i18n import _, using_language
 
 
 @app.command()
@@ -76,12 +76,14 @@ def serve(
     state = state_of(ctx)
     state.engine()
     settings = state.settings
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        access_log=access_log,
-    )
+    # each page speaks its reader's language; what runs beside them, none (docs/i18n.md)
+    with using_language(None):
+        uvicorn.run(
+            create_app(settings),
+            host=host or settings.host,
+            port=port or settings.port,
+            access_log=access_log,
+        )
 
 
 @app.command("docs")
