@@ -7,6 +7,7 @@ go through the merge chain (``hearth.store.merges``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -155,17 +156,42 @@ def test_suggestions_and_votes_are_the_persons_after_a_merge(engine: Engine) -> 
         access_member_votes(engine, Caller("discord:bob", member_id=other), on_github)
 
 
-def test_one_person_one_vote_after_a_merge(engine: Engine) -> None:
+@dataclass(frozen=True)
+class Voters:
+    """Alice with two members (one person once staff merge them), Bob, and Bob's suggestion
+    and a poll to vote on."""
+
+    on_discord: int
+    on_github: int
+    as_discord: Caller
+    as_github: Caller
+    bob: Caller
+    idea: int
+    poll: int
+
+
+def voters(engine: Engine) -> Voters:
     on_discord = member(engine, "discord", "alice")
     on_github = member(engine, "github", "alice-gh")
     bob = Caller("discord:bob", member_id=member(engine, "discord", "bob"))
-    as_discord = Caller("discord:alice", member_id=on_discord)
-    as_github = Caller("github:alice-gh", member_id=on_github)
-    idea = check_post_suggestion(engine, bob, "Themes").id
+    return Voters(
+        on_discord,
+        on_github,
+        Caller("discord:alice", member_id=on_discord),
+        Caller("github:alice-gh", member_id=on_github),
+        bob,
+        check_post_suggestion(engine, bob, "Themes").id,
+        check_create_poll(engine, OPERATOR, "Which day?", ["Mon", "Tue"], timedelta(days=3)).id,
+    )
+
+
+def test_one_person_one_vote_after_a_merge(engine: Engine) -> None:
+    v = voters(engine)
+    on_discord, on_github, bob, idea, poll = v.on_discord, v.on_github, v.bob, v.idea, v.poll
+    as_discord, as_github = v.as_discord, v.as_github
     check_vote(engine, as_discord, idea, 1, at=T0)
     check_vote(engine, as_github, idea, -1, at=T0 + timedelta(hours=1))
     assert access_suggestion(engine, bob, idea).up == 1  # two members, two votes
-    poll = check_create_poll(engine, OPERATOR, "Which day?", ["Mon", "Tue"], timedelta(days=3)).id
     check_poll_vote(engine, as_discord, poll, 0)
     check_poll_vote(engine, as_github, poll, 1)
     assert access_poll(engine, bob, poll).voters == 2
@@ -195,13 +221,9 @@ def test_an_unmerge_gives_each_member_their_own_vote_back(engine: Engine) -> Non
     """While merged, the person's latest vote counts and their next one replaces only the
     voting member's own; the other member's earlier vote waits, and comes back with an
     unmerge. (Taking a vote back takes back all of the person's: see the test above.)"""
-    on_discord = member(engine, "discord", "alice")
-    on_github = member(engine, "github", "alice-gh")
-    bob = Caller("discord:bob", member_id=member(engine, "discord", "bob"))
-    as_discord = Caller("discord:alice", member_id=on_discord)
-    as_github = Caller("github:alice-gh", member_id=on_github)
-    idea = check_post_suggestion(engine, bob, "Themes").id
-    poll = check_create_poll(engine, OPERATOR, "Which day?", ["Mon", "Tue"], timedelta(days=3)).id
+    v = voters(engine)
+    on_discord, on_github, bob, idea, poll = v.on_discord, v.on_github, v.bob, v.idea, v.poll
+    as_discord, as_github = v.as_discord, v.as_github
     check_vote(engine, as_discord, idea, -1, at=T0)
     check_poll_vote(engine, as_discord, poll, 0)
 
@@ -225,15 +247,12 @@ def test_an_unmerge_gives_each_member_their_own_vote_back(engine: Engine) -> Non
 
 
 def test_an_erased_person_leaves_one_anonymous_vote(engine: Engine) -> None:
-    on_discord = member(engine, "discord", "alice")
-    on_github = member(engine, "github", "alice-gh")
-    bob = Caller("discord:bob", member_id=member(engine, "discord", "bob"))
-    idea = check_post_suggestion(engine, bob, "Themes").id
-    poll = check_create_poll(engine, OPERATOR, "Which day?", ["Mon", "Tue"], timedelta(days=3)).id
-    check_vote(engine, Caller("discord:alice", member_id=on_discord), idea, -1, at=T0)
-    check_poll_vote(engine, Caller("discord:alice", member_id=on_discord), poll, 0)
+    v = voters(engine)
+    on_discord, on_github, bob, idea, poll = v.on_discord, v.on_github, v.bob, v.idea, v.poll
+    as_github = v.as_github
+    check_vote(engine, v.as_discord, idea, -1, at=T0)
+    check_poll_vote(engine, v.as_discord, poll, 0)
     do_merge(engine, OPERATOR, on_discord, on_github)
-    as_github = Caller("github:alice-gh", member_id=on_github)
     check_vote(engine, as_github, idea, 1, at=T0 + timedelta(hours=1))
     check_poll_vote(engine, as_github, poll, 1)
     do_erase_member(engine, OPERATOR, on_github)
