@@ -58,7 +58,8 @@ i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --add-comments=Translators: --project=Hearth \
 		--copyright-holder="Hearth contributors" --msgid-bugs-address="" -w 100 \
 		-o $(LOCALE)/hearth.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i $(LOCALE)/hearth.pot -d $(LOCALE) -D hearth -w 100
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(LOCALE)/hearth.pot -d $(LOCALE) \
+		-D hearth -w 100
 	$(BIN)/pybabel compile -d $(LOCALE) -D hearth --statistics
 
 clean:

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hearth.errors import ConfigError
+from hearth.i18n import _
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "placeholder"}
 
@@ -79,4 +80,4 @@ def load_settings(**overrides: object) -> Settings:
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
             for err in exc.errors()
         )
-        raise ConfigError(f"invalid settings: {problems}") from None
+        raise ConfigError(_("invalid settings: {problems}").format(problems=problems)) from None

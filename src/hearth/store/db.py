@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import NoSuchModuleError as _NoSuchModule
 
 from hearth.errors import ConfigError, StoreError
+from hearth.i18n import _
 
 
 def normalise_url(url: str) -> str:
@@ -43,20 +44,26 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         parsed = make_url(normalise_url(url))
     except ArgumentError:
         raise ConfigError(
-            f"database URL '{url}' is not valid; expected for example sqlite:///./hearth.db "
-            "or postgresql://user@host/dbname"
+            _(
+                "database URL '{url}' is not valid; expected for example sqlite:///./hearth.db "
+                "or postgresql://user@host/dbname"
+            ).format(url=url)
         ) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
             parent = Path(database).expanduser().resolve().parent
             if not parent.is_dir():
-                raise ConfigError(f"database folder '{parent}' does not exist")
+                raise ConfigError(
+                    _("database folder '{folder}' does not exist").format(folder=parent)
+                )
         kwargs.setdefault("connect_args", {"timeout": 30})
     try:
         engine = _sa_create_engine(parsed, **kwargs)
     except _NoSuchModule:
-        raise ConfigError(f"database URL '{url}' names an unsupported database") from None
+        raise ConfigError(
+            _("database URL '{url}' names an unsupported database").format(url=url)
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -177,9 +184,9 @@ def check_ready(engine: Engine) -> None:
         with engine.connect() as conn:
             has_tables = inspect(conn).has_table("activities")
     except OperationalError as exc:
-        raise StoreError(f"cannot reach the database: {exc.orig}") from None
+        raise StoreError(_("cannot reach the database: {error}").format(error=exc.orig)) from None
     if not has_tables:
-        raise StoreError("the database has no Hearth tables yet; run 'hearth init' first")
+        raise StoreError(_("the database has no Hearth tables yet; run 'hearth init' first"))
 
 
 def dialect_insert(dialect_name: str, table: Table) -> Any:
@@ -189,7 +196,7 @@ def dialect_insert(dialect_name: str, table: Table) -> Any:
         return postgresql.insert(table)
     if dialect_name == "sqlite":
         return sqlite.insert(table)
-    raise ConfigError(f"Hearth does not support the '{dialect_name}' database")
+    raise ConfigError(_("Hearth does not support the '{name}' database").format(name=dialect_name))
 
 
 # -- straight to the SQLite driver -------------------------------------------------------------
