@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
@@ -164,3 +165,22 @@ def test_commands_refuse_a_database_whose_schema_is_not_current(tmp_path: Path) 
     result = runner.invoke(app, ["--db", url, "member", "list"])
     assert isinstance(result.exception, StoreError), result.output
     assert "revision 9999" in str(result.exception) and "newer Hearth" in str(result.exception)
+
+
+def test_ctrl_c_says_what_is_kept_and_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    import hearth.cli
+    from hearth.store import migrate
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(migrate, "upgrade", interrupted)
+    monkeypatch.setattr(sys, "argv", ["hearth", "--db", f"sqlite:///{tmp_path / 'h.db'}", "init"])
+    with pytest.raises(SystemExit) as exited:
+        hearth.cli.main()
+    assert exited.value.code == 130
+    assert "Interrupted. Everything committed so far is kept" in capsys.readouterr().err

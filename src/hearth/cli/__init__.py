@@ -18,6 +18,8 @@ from hearth.errors import HearthError  # noqa: E402
 
 __all__ = ["app", "main"]
 
+INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (128 + SIGINT)
+
 # Every module of this package registers its commands on import: adding a command is adding a
 # module (the connectors' import commands live in ``import_<platform>.py``).
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
@@ -30,7 +32,13 @@ def main() -> None:
     from sqlalchemy.exc import OperationalError
 
     try:
-        app()
+        try:
+            app()
+        except SystemExit as exc:
+            # Typer turns Ctrl-C into a silent exit with status 130: say what it left behind
+            if exc.code == INTERRUPTED:
+                raise KeyboardInterrupt from exc
+            raise
     except HearthError as exc:
         err.print(labelled(_("Error"), str(exc)))
         sys.exit(2)
@@ -44,7 +52,7 @@ def main() -> None:
                 "again to continue (duplicates are skipped)."
             )
         )
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except Exception as exc:  # the last line of defence: no traceback at the user
         if os.environ.get("HEARTH_DEBUG"):
             raise
