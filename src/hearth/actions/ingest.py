@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -71,7 +70,7 @@ from hearth.actions.ingest_rows import (
 from hearth.actions.ingest_staging import StagedWriter
 from hearth.actions.privacy import identity_hash
 from hearth.domain.activity import ActivityIn, IdentityRef, ensure_utc
-from hearth.store.db import begin_write, dialect_insert, sqlite_query
+from hearth.store.db import begin_write, dialect_insert, sqlite_query, sqlite_sort_threads
 from hearth.store.tables import activities, erasures
 
 __all__ = [
@@ -584,21 +583,10 @@ def restore_indexes(engine: Engine) -> list[str]:
             present = {ix["name"] for ix in inspect(conn).get_indexes(activities.name)}
     missing = [ix for ix in _secondary_indexes() if ix.name not in present]
     if missing:
-        with begin_write(engine) as conn:
-            if conn.dialect.name == "sqlite":
-                # SQLite sorts an index's keys on helper threads when allowed: a fifth to a
-                # quarter less time on 2 cores (docs/benchmarks.md); per connection, so reset
-                sqlite_query(conn, f"PRAGMA threads={_SORT_THREADS}")
-            try:
-                for index in missing:
-                    index.create(conn, checkfirst=True)
-            finally:
-                if conn.dialect.name == "sqlite":
-                    sqlite_query(conn, "PRAGMA threads=0")
+        with begin_write(engine) as conn, sqlite_sort_threads(conn):
+            for index in missing:
+                index.create(conn, checkfirst=True)
     return [str(ix.name) for ix in missing]
-
-
-_SORT_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
 _INDEX_NAMES = text(
