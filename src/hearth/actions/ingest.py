@@ -49,7 +49,7 @@ from sqlalchemy import (
     text,
 )
 
-from hearth.actions.identities import IdentityResolver, RefFields
+from hearth.actions.identities import REF_FIELDS, IdentityResolver, RefFields
 from hearth.actions.ingest_pipeline import Producer, can_fork
 from hearth.actions.ingest_rows import (
     ACTOR,
@@ -359,13 +359,10 @@ def _reread_numbers(
         return
     erased = _erased_keys(conn, {key for _, key in gone}) if any_erasure else set()
     back = [key for _, key in gone if key not in erased]
-    resolver.resolve_fields(conn, [(*key, *_BARE_REF) for key in back])
+    resolver.resolve_fields(conn, [REF_FIELDS(IdentityRef(*key)) for key in back])
     writer.mark(
         conn, [(number, None if key in erased else resolver.ids[key]) for number, key in gone]
     )
-
-
-_BARE_REF = (None, None, None, False, ())  # a ref's fields after (platform, external_id)
 
 
 def _sqlite_store(conn: Connection, rows: list[tuple[Any, ...]]) -> set[Key]:

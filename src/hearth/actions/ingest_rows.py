@@ -7,7 +7,9 @@ account still named by its ``(platform, external_id)`` — plus the distinct acc
 names. The writer (:mod:`hearth.actions.ingest`) resolves the accounts to member ids, fills
 them in (:func:`bind_ids`) and inserts. Because nothing here needs the database, the work can
 run in another process while the writer stores the previous batch
-(:mod:`hearth.actions.ingest_pipeline`); the rows cross the process boundary as plain tuples.
+(:mod:`hearth.actions.ingest_pipeline`), which writes its rows, accounts numbered, to staging
+files instead (:mod:`hearth.actions.ingest_staging`); :func:`validated` and :func:`unique` are
+shared by both.
 """
 
 from __future__ import annotations
